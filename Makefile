@@ -1,0 +1,48 @@
+# accord — build, test and demo targets. Every target works on a fresh
+# machine with only Go and make; modules come from the Go module proxy.
+
+GO        ?= go
+BIN       := bin
+FUZZTIME  ?= 10s
+BENCHTIME ?= 1x
+DEMO_DIR  ?= $(BIN)/demo
+
+.PHONY: all build test vet demo bench fuzz fixtures soak clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/accord ./cmd/accord
+	$(GO) build -o $(BIN)/accord-conformance ./cmd/accord-conformance
+
+vet:
+	$(GO) vet ./...
+
+test: vet
+	$(GO) test -race -timeout 30m ./...
+
+# demo builds the demo world, serves it on loopback and runs accord's main
+# job against it; see README.md.
+demo: build
+	$(GO) build -o $(BIN)/accord-fixtures ./fixtures/cmd/accord-fixtures
+	sh ./scripts/demo.sh $(BIN) $(DEMO_DIR)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# fuzz runs every fuzz target briefly (FUZZTIME each).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+# fixtures writes the demo world (repositories ci, qa, staging, prod and
+# map.json) to $(DEMO_DIR)/world.
+fixtures:
+	$(GO) run ./fixtures/cmd/accord-fixtures -out $(DEMO_DIR)/world
+
+clean:
+	rm -rf $(BIN)
