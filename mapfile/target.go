@@ -1,0 +1,71 @@
+package mapfile
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxTargetLength is the longest target path accepted, in bytes.
+const MaxTargetLength = 4096
+
+// ValidateTarget checks a target path (SPEC section 2): a non-empty relative
+// path of at most [MaxTargetLength] bytes of valid UTF-8, "/"-separated, with
+// no empty, "." or ".." segment, no backslash, no NUL and no other control
+// character. The error is a [*TargetError].
+func ValidateTarget(path string) error {
+	if msg := targetProblem(path); msg != "" {
+		return &TargetError{Target: path, Msg: msg}
+	}
+	return nil
+}
+
+// targetProblem says what is wrong with path, or "" when nothing is.
+func targetProblem(path string) string {
+	switch {
+	case path == "":
+		return "empty"
+	case len(path) > MaxTargetLength:
+		return "longer than 4096 bytes"
+	case !utf8.ValidString(path):
+		return "not valid UTF-8"
+	case strings.IndexByte(path, 0) >= 0:
+		return "contains NUL"
+	case strings.IndexFunc(path, unicode.IsControl) >= 0:
+		return "contains a control character"
+	case strings.IndexByte(path, '\\') >= 0:
+		return "contains a backslash"
+	case path[0] == '/':
+		return `begins with "/": a target path is relative`
+	}
+	for _, seg := range strings.Split(path, "/") {
+		switch seg {
+		case "":
+			return "has an empty segment"
+		case ".", "..":
+			return "has a " + quote(seg) + " segment"
+		}
+	}
+	return ""
+}
+
+// ImageTarget returns the target "GUN:TAG" naming a container image's tag, as
+// in `accord lookup GUN TAG`. The GUN must be a valid target path and the tag
+// non-empty, without "/" or ":"; the result must be a valid target path. The
+// error is a [*TargetError].
+func ImageTarget(gun, tag string) (string, error) {
+	target := gun + ":" + tag
+	if msg := targetProblem(gun); msg != "" {
+		return "", &TargetError{Target: target, Msg: "image name " + quote(gun) + ": " + msg}
+	}
+	switch {
+	case tag == "":
+		return "", &TargetError{Target: target, Msg: "empty tag"}
+	case strings.ContainsAny(tag, "/:"):
+		return "", &TargetError{Target: target, Msg: "tag " + quote(tag) + ` contains "/" or ":"`}
+	}
+	if err := ValidateTarget(target); err != nil {
+		return "", err
+	}
+	return target, nil
+}
