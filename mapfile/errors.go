@@ -20,22 +20,21 @@ type Error struct {
 	Path string
 	// Msg says what is wrong.
 	Msg string
+
+	off int // byte offset of the defect, for ordering
 }
 
 // Error formats the defect as "FILE:LINE:COL: PATH: MSG", leaving out the
 // parts that are unknown.
 func (e *Error) Error() string {
 	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString(": ")
-	}
-	if e.Line > 0 {
-		// Replace "FILE: " by "FILE:LINE:COL: ".
-		s := b.String()
-		b.Reset()
-		b.WriteString(strings.TrimSuffix(s, " "))
+	switch {
+	case e.Line > 0 && e.File != "":
+		fmt.Fprintf(&b, "%s:%d:%d: ", e.File, e.Line, e.Col)
+	case e.Line > 0:
 		fmt.Fprintf(&b, "%d:%d: ", e.Line, e.Col)
+	case e.File != "":
+		b.WriteString(e.File + ": ")
 	}
 	if e.Path != "" {
 		b.WriteString(e.Path)
