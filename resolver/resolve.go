@@ -1,0 +1,322 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/accord-tuf/accord/mapfile"
+	"github.com/accord-tuf/accord/repo"
+)
+
+// Resolve resolves target as SPEC section 3 describes, with the group
+// repositories groups (names matched case-insensitively) as added
+// requirements.
+//
+// It returns a [*Result] for every outcome, and a nil error only when the
+// result is verified; otherwise an [*Error] carrying the result, for which
+// errors.Is(err, ErrNotFound), ErrNoConsensus or ErrConflict holds. An
+// invalid target (a mapfile.TargetError) or an undeclared group
+// ([ErrUnknownGroup]) is a usage error: Resolve then returns no result and
+// touches no repository.
+func (r *Resolver) Resolve(ctx context.Context, target string, groups []string) (*Result, error) {
+	if err := mapfile.ValidateTarget(target); err != nil {
+		return nil, err
+	}
+	gs, err := r.groups(groups)
+	if err != nil {
+		return nil, err
+	}
+	q := &inquiry{r: r, target: target, answers: make(map[string]*Answer)}
+	res := q.walk(ctx, gs)
+	res.Groups = gs
+	res.Answers = q.list()
+	return res, newError(res)
+}
+
+// inquiry is one resolution: the answers gathered so far, each repository
+// asked once.
+type inquiry struct {
+	r      *Resolver
+	target string
+
+	order   []string           // names, in the order asked
+	answers map[string]*Answer // by name
+}
+
+// walk goes through the matching mappings in order (steps 1 to 6).
+func (q *inquiry) walk(ctx context.Context, groups []string) *Result {
+	matches := q.r.m.Match(q.target)
+	for _, i := range matches {
+		mp := q.r.m.Mapping[i]
+		names := q.names(mp.Repositories)
+		threshold := effectiveThreshold(mp.Threshold, len(names))
+		if res, stop := q.evaluate(ctx, i, names, threshold, mp.Terminating, groups); stop {
+			return res
+		}
+	}
+	if len(matches) == 0 && len(groups) > 0 {
+		res, _ := q.evaluate(ctx, -1, groups, len(groups), true, groups)
+		return res
+	}
+	res := &Result{Target: q.target, Mapping: -1}
+	if len(matches) == 0 {
+		res.Status, res.Reason = StatusNotFound, "no mapping matches the target"
+		return res
+	}
+	res.Status = q.shortfall()
+	res.Reason = "no matching mapping reached a consensus"
+	if res.Status == StatusNotFound {
+		res.Reason = "every repository asked answered missing"
+	}
+	return res
+}
+
+// evaluate asks a mapping's repositories and decides. It reports whether
+// the walk stops at this mapping (a consensus, a conflict, or a terminating
+// mapping), with the result if so.
+func (q *inquiry) evaluate(ctx context.Context, index int, names []string, threshold int, terminating bool, groups []string) (*Result, bool) {
+	answers := q.ask(ctx, names)
+	infos := make([]*metadata.TargetFiles, len(answers))
+	for i, a := range answers {
+		if a.Kind == Signed {
+			infos[i] = a.Info
+		}
+	}
+	out := decide(infos, threshold)
+	res := &Result{Target: q.target, Mapping: index, Threshold: threshold}
+	switch {
+	case out.consensus >= 0 && out.rival >= 0:
+		res.Status = StatusConflict
+		res.Conflict = &Conflict{
+			Consensus: candidate(answers, out.consensus, out.supporters),
+			Rival:     candidate(answers, out.rival, out.rivals),
+		}
+		res.Reason = conflictReason(res, threshold)
+		return res, true
+	case out.consensus >= 0:
+		consensus := answers[out.consensus].Info
+		res.Status = StatusVerified
+		res.Length, res.Hashes = consensus.Length, cloneHashes(consensus.Hashes)
+		for _, s := range out.supporters {
+			res.Agreed = append(res.Agreed, answers[s].Name)
+		}
+		q.require(ctx, res, consensus, groups)
+		return res, true
+	case terminating:
+		res.Status = q.shortfall()
+		res.Reason = shortReason(index, threshold, len(names), infos) + ", and it is terminating"
+		if res.Status == StatusNotFound {
+			res.Reason = "every repository asked answered missing"
+		}
+		return res, true
+	}
+	return nil, false
+}
+
+// require applies the groups to a verified result (step 6): every group
+// repository must sign info that agrees with the consensus.
+func (q *inquiry) require(ctx context.Context, res *Result, consensus *metadata.TargetFiles, groups []string) {
+	var why []string
+	for _, a := range q.ask(ctx, groups) {
+		if a.Kind == Signed && agree(consensus, a.Info) {
+			if !contains(res.Agreed, a.Name) {
+				res.Agreed = append(res.Agreed, a.Name)
+			}
+			continue
+		}
+		res.Refused = append(res.Refused, a.Name)
+		why = append(why, fmt.Sprintf("%q %s", a.Name, refusal(a)))
+	}
+	if len(res.Refused) == 0 {
+		return
+	}
+	res.Status = StatusNoConsensus
+	res.Length, res.Hashes = 0, nil
+	res.Reason = "group repository " + strings.Join(why, ", ")
+}
+
+// refusal says why a group repository's answer does not support the
+// consensus.
+func refusal(a *Answer) string {
+	switch a.Kind {
+	case Signed:
+		return "signs target info that does not agree with the consensus"
+	case Missing:
+		return "does not sign the target"
+	default:
+		return "failed"
+	}
+}
+
+// shortfall is the status of a walk that found no consensus: not_found when
+// every repository asked answered missing, no_consensus otherwise.
+func (q *inquiry) shortfall() Status {
+	for _, a := range q.answers {
+		if a.Kind != Missing {
+			return StatusNoConsensus
+		}
+	}
+	return StatusNotFound
+}
+
+// names returns a mapping's repositories by declared name, each once.
+func (q *inquiry) names(list []string) []string {
+	var out []string
+	for _, n := range list {
+		d, _ := q.r.declared(n)
+		if !contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ask returns the answers of the named repositories, in the order given,
+// asking concurrently those not asked yet in this inquiry.
+func (q *inquiry) ask(ctx context.Context, names []string) []*Answer {
+	var (
+		fresh []*Answer
+		wg    sync.WaitGroup
+	)
+	for _, n := range names {
+		if _, ok := q.answers[n]; ok {
+			continue
+		}
+		a := &Answer{Name: n}
+		q.answers[n] = a
+		q.order = append(q.order, n)
+		fresh = append(fresh, a)
+	}
+	for _, a := range fresh {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.r.answer(ctx, a, q.target)
+		}()
+	}
+	wg.Wait()
+	out := make([]*Answer, len(names))
+	for i, n := range names {
+		out[i] = q.answers[n]
+	}
+	return out
+}
+
+// answer fills in one repository's answer about target.
+func (r *Resolver) answer(ctx context.Context, a *Answer, target string) {
+	if _, ok := r.m.Repository(a.Name); !ok {
+		a.Kind, a.Err = Failed, fmt.Errorf("repository %q is not declared", a.Name)
+		return
+	}
+	rp, err := r.entry(a.Name).ready(ctx, r.open)
+	if err != nil {
+		a.Kind, a.Err = Failed, err
+		return
+	}
+	info, err := rp.TargetInfo(ctx, target)
+	switch {
+	case errors.Is(err, repo.ErrNotFound):
+		a.Kind = Missing
+	case err != nil:
+		a.Kind, a.Err = Failed, err
+	default:
+		if err := checkInfo(info); err != nil {
+			a.Kind, a.Err = Failed, err
+			return
+		}
+		a.Kind, a.Info = Signed, cloneInfo(info)
+	}
+}
+
+// list returns the answers in the order asked.
+func (q *inquiry) list() []Answer {
+	out := make([]Answer, len(q.order))
+	for i, n := range q.order {
+		out[i] = *q.answers[n]
+	}
+	return out
+}
+
+// candidate describes answers[at] with its supporters.
+func candidate(answers []*Answer, at int, supporters []int) Candidate {
+	c := Candidate{
+		Repository: answers[at].Name,
+		Length:     answers[at].Info.Length,
+		Hashes:     cloneHashes(answers[at].Info.Hashes),
+	}
+	for _, s := range supporters {
+		c.Supporters = append(c.Supporters, answers[s].Name)
+	}
+	return c
+}
+
+func conflictReason(res *Result, threshold int) string {
+	c, r := res.Conflict.Consensus, res.Conflict.Rival
+	return fmt.Sprintf("mapping %d (threshold %d): %s (length %d) signed by %s contradicts %s (length %d) signed by %s",
+		res.Mapping, threshold, describe(c.Hashes), c.Length, strings.Join(c.Supporters, ", "),
+		describe(r.Hashes), r.Length, strings.Join(r.Supporters, ", "))
+}
+
+func shortReason(index, threshold, n int, infos []*metadata.TargetFiles) string {
+	best := 0
+	for _, c := range infos {
+		if c == nil {
+			continue
+		}
+		k := 0
+		for _, o := range infos {
+			if o != nil && agree(c, o) {
+				k++
+			}
+		}
+		best = max(best, k)
+	}
+	where := fmt.Sprintf("mapping %d", index)
+	if index < 0 {
+		where = "the groups"
+	}
+	return fmt.Sprintf("%s needs %d of %d repositories to agree, at most %d did", where, threshold, n, best)
+}
+
+// describe writes hashes as "sha256:ab12…, sha512:cd34…", sorted by
+// algorithm.
+func describe(h metadata.Hashes) string {
+	algs := make([]string, 0, len(h))
+	for alg := range h {
+		algs = append(algs, alg)
+	}
+	slices.Sort(algs)
+	for i, alg := range algs {
+		d := h[alg].String()
+		if len(d) > 12 {
+			d = d[:12] + "…"
+		}
+		algs[i] = alg + ":" + d
+	}
+	return strings.Join(algs, ", ")
+}
+
+// named prefixes err with the repository's name unless it already names it.
+func named(name string, err error) error {
+	if strings.HasPrefix(err.Error(), fmt.Sprintf("repository %q", name)) {
+		return err
+	}
+	return fmt.Errorf("repository %q: %w", name, err)
+}
+
+// aggregate returns errs as one multierror, or nil when there are none.
+func aggregate(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	m := multierror.Append(nil, errs...)
+	m.ErrorFormat = joinErrors
+	return m
+}

@@ -1,0 +1,177 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/accord-tuf/accord/mapfile"
+)
+
+// Resolver resolves targets against a map file's repositories. It opens and
+// refreshes each repository at most once, lazily, and shares those refreshes
+// among every target it resolves. A Resolver is safe for concurrent use;
+// concurrent callers that need the same repository wait on the same refresh.
+type Resolver struct {
+	m    *mapfile.Map
+	open Opener
+
+	mu    sync.Mutex
+	repos map[string]*entry // by declared name
+}
+
+// New returns a Resolver over the map m that opens repositories with open.
+// m must not change afterwards. New touches no repository.
+func New(m *mapfile.Map, open Opener) *Resolver {
+	if m == nil || open == nil {
+		panic("resolver: New needs a map and an opener")
+	}
+	return &Resolver{m: m, open: open, repos: make(map[string]*entry)}
+}
+
+// entry is one repository's lifetime within a Resolver: opened once, then
+// refreshed once; callers share both results.
+type entry struct {
+	name string
+
+	openOnce sync.Once
+	repo     Repository
+	openErr  error
+
+	mu        sync.Mutex
+	started   bool
+	refreshed chan struct{} // closed when the refresh is over
+	err       error         // the open or refresh error, once refreshed is closed
+}
+
+// entry returns the entry for a declared name, creating it.
+func (r *Resolver) entry(name string) *entry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.repos[name]
+	if !ok {
+		e = &entry{name: name, refreshed: make(chan struct{})}
+		r.repos[name] = e
+	}
+	return e
+}
+
+// opened opens the repository on first use.
+func (e *entry) opened(open Opener) (Repository, error) {
+	e.openOnce.Do(func() {
+		e.repo, e.openErr = open(e.name)
+		if e.openErr == nil && e.repo == nil {
+			e.openErr = errors.New("opener returned no repository")
+		}
+		if e.openErr != nil {
+			e.repo = nil
+		}
+	})
+	return e.repo, e.openErr
+}
+
+// ready returns the opened and refreshed repository. The first caller opens
+// and refreshes it with its own context; the others wait for that outcome,
+// or for their own context to end. A failed open or refresh stays failed for
+// the life of the Resolver.
+func (e *entry) ready(ctx context.Context, open Opener) (Repository, error) {
+	e.mu.Lock()
+	if e.started {
+		e.mu.Unlock()
+		select {
+		case <-e.refreshed:
+			return e.repo, e.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	e.started = true
+	e.mu.Unlock()
+	defer close(e.refreshed)
+	repo, err := e.opened(open)
+	if err == nil {
+		err = repo.Refresh(ctx)
+	}
+	e.err = err
+	return repo, err
+}
+
+// declared returns the declared spelling of a repository name.
+func (r *Resolver) declared(name string) (string, bool) {
+	if d, ok := r.m.Repository(name); ok {
+		return d.Name, true
+	}
+	return name, false
+}
+
+// groups maps group names to declared names (case-insensitively), in the
+// order given, each once. Every undeclared name is reported at once.
+func (r *Resolver) groups(names []string) ([]string, error) {
+	var out, unknown []string
+	for _, n := range names {
+		d, ok := r.declared(n)
+		switch {
+		case !ok:
+			unknown = append(unknown, fmt.Sprintf("%q", n))
+		case !contains(out, d):
+			out = append(out, d)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("groups: %w %s (declared: %s)", ErrUnknownGroup,
+			strings.Join(unknown, ", "), strings.Join(r.m.Names(), ", "))
+	}
+	return out, nil
+}
+
+// Prepare opens, without refreshing, every repository that resolving target
+// with groups could need: those of every mapping that matches target, and
+// the group repositories. It returns the open errors together (each wrapping
+// its cause, such as repo.ErrNotPinned), so that a command can report a
+// configuration error before any network access. Prepare is optional:
+// [Resolver.Resolve] opens what it needs by itself and reports an open error
+// as that repository's answer. An invalid target or an undeclared group is
+// reported as Resolve reports it; a done ctx stops it.
+func (r *Resolver) Prepare(ctx context.Context, target string, groups []string) error {
+	if err := mapfile.ValidateTarget(target); err != nil {
+		return err
+	}
+	gs, err := r.groups(groups)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, i := range r.m.Match(target) {
+		for _, n := range r.m.Mapping[i].Repositories {
+			if d, ok := r.declared(n); ok && !contains(names, d) {
+				names = append(names, d)
+			}
+		}
+	}
+	for _, g := range gs {
+		if !contains(names, g) {
+			names = append(names, g)
+		}
+	}
+	var errs []error
+	for _, n := range names {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := r.entry(n).opened(r.open); err != nil {
+			errs = append(errs, named(n, err))
+		}
+	}
+	return aggregate(errs)
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
