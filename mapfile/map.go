@@ -92,19 +92,23 @@ func (m *Map) Names() []string {
 
 // matches reports whether any pattern of mapping i matches target.
 func (m *Map) matches(i int, target string) bool {
-	for j, p := range m.Mapping[i].Paths {
-		var g glob.Glob
-		if i < len(m.globs) && j < len(m.globs[i]) {
-			g = m.globs[i][j]
-		} else {
-			var err error
-			if g, err = compilePattern(p); err != nil {
-				continue
-			}
-		}
-		if g.Match(target) {
+	for j := range m.Mapping[i].Paths {
+		if g := m.glob(i, j); g != nil && g.Match(target) {
 			return true
 		}
 	}
 	return false
+}
+
+// glob returns pattern j of mapping i compiled, or nil when it does not
+// compile (only in a Map built by hand).
+func (m *Map) glob(i, j int) glob.Glob {
+	if i < len(m.globs) && j < len(m.globs[i]) {
+		return m.globs[i][j]
+	}
+	g, err := compilePattern(m.Mapping[i].Paths[j])
+	if err != nil {
+		return nil
+	}
+	return g
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -160,18 +161,14 @@ func invalidUTF8(data []byte) int {
 	return -1
 }
 
+// plainKey is the form of a key that a JSON path prints without quotes.
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+
 // memberPath is the JSON path of member key of the object at path: "a.key",
 // or a["key"] when the key is not a plain word.
 func memberPath(path, key string) string {
-	plain := key != ""
-	for _, c := range key {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			plain = false
-			break
-		}
-	}
 	switch {
-	case !plain:
+	case !plainKey.MatchString(key):
 		return path + "[" + quote(key) + "]"
 	case path == "":
 		return key

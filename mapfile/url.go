@@ -25,7 +25,7 @@ func checkURL(raw string) (string, string) {
 		return s, fmt.Sprintf("URL %s has no scheme: write https://, http:// or file://", quote(raw))
 	case scheme != "https" && scheme != "http" && scheme != "file":
 		return s, fmt.Sprintf("URL %s: scheme %s is not https, http or file", quote(raw), quote(u.Scheme))
-	case u.Opaque != "" || !strings.HasPrefix(s[len(u.Scheme)+1:], "//"):
+	case u.Opaque != "" || !strings.HasPrefix(raw[len(u.Scheme)+1:], "//"):
 		return s, fmt.Sprintf("URL %s: write %s://", quote(raw), scheme)
 	case u.User != nil:
 		return s, fmt.Sprintf("URL %s has user information", quote(raw))
