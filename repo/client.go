@@ -1,0 +1,187 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
+)
+
+// Client is one TUF repository: its pinned root, its mirrors and its
+// state in the trust directory. Create one with [New]. A Client is safe for
+// concurrent use; its operations are serialised.
+type Client struct {
+	name     string
+	mdir     string // metadata directory
+	spool    string // directory for downloads being verified
+	mirrors  []Mirror
+	http     *http.Client
+	timeout  time.Duration
+	at       time.Time // zero: now
+	offline  bool
+	limits   Limits
+	maxRoles int // delegated roles visited per lookup
+
+	mu    sync.Mutex
+	state *state // trusted metadata after a successful refresh
+	err   error  // the last refresh's failure
+}
+
+// state is the verified metadata of one successful refresh.
+type state struct {
+	trusted     *trustedmetadata.TrustedMetadata
+	snapshotRaw []byte            // snapshot.json as committed to the trust directory
+	raw         map[string][]byte // verified bytes of each loaded file, by file name
+}
+
+// New returns a Client for one repository. It fails with [ErrNotPinned]
+// when the trust directory has no root for it, and on an invalid Config.
+// New does no network access.
+func New(cfg Config) (*Client, error) {
+	if err := validName(cfg.Name); err != nil {
+		return nil, err
+	}
+	mdir, err := metadataDir(cfg.TrustDir, cfg.MetadataDir, cfg.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.Offline && len(cfg.Mirrors) == 0 {
+		return nil, &Error{Repo: cfg.Name, Err: errors.New("no mirrors")}
+	}
+	for _, m := range cfg.Mirrors {
+		if err := checkMirror(m); err != nil {
+			return nil, &Error{Repo: cfg.Name, Err: err}
+		}
+	}
+	if cfg.Timeout < 0 {
+		return nil, &Error{Repo: cfg.Name, Err: fmt.Errorf("negative timeout %v", cfg.Timeout)}
+	}
+	c := &Client{
+		name:     cfg.Name,
+		mdir:     mdir,
+		spool:    mdir,
+		mirrors:  append([]Mirror(nil), cfg.Mirrors...),
+		http:     cfg.HTTPClient,
+		timeout:  cfg.Timeout,
+		at:       cfg.At,
+		offline:  cfg.Offline,
+		limits:   cfg.Limits.withDefaults(),
+		maxRoles: 32,
+	}
+	if cfg.TrustDir != "" {
+		c.spool = filepath.Join(cfg.TrustDir, "targets", cfg.Name)
+	}
+	if c.timeout == 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: c.timeout}
+	}
+	if _, err := os.Stat(filepath.Join(mdir, "root.json")); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &Error{Repo: c.name, Err: ErrNotPinned}
+		}
+		return nil, &Error{Repo: c.name, File: "root.json", Err: err}
+	}
+	return c, nil
+}
+
+// Name returns the repository's name.
+func (c *Client) Name() string { return c.name }
+
+// refTime returns the reference time for expiry checks.
+func (c *Client) refTime() time.Time {
+	if c.at.IsZero() {
+		return time.Now().UTC()
+	}
+	return c.at
+}
+
+// Refresh brings the repository up to date: a full TUF update of root,
+// timestamp, snapshot and top-level targets from the mirrors, committed to
+// the trust directory only when it succeeds. An offline Client verifies
+// the cached metadata instead. Delegated roles are loaded as lookups need
+// them. The error, if any, is also what later lookups return.
+func (c *Client) Refresh(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refreshLocked(ctx)
+}
+
+func (c *Client) refreshLocked(ctx context.Context) error {
+	var st *state
+	var err error
+	if c.offline {
+		st, err = c.loadOffline(ctx)
+	} else {
+		st, err = c.update(ctx)
+	}
+	if err != nil {
+		c.state, c.err = nil, err
+		return err
+	}
+	c.state, c.err = st, nil
+	return nil
+}
+
+// ready returns the trusted state, refreshing first if no refresh was
+// done, or the last refresh's error. The caller holds c.mu.
+func (c *Client) ready(ctx context.Context) (*state, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	if c.state == nil {
+		if err := c.refreshLocked(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return c.state, nil
+}
+
+// TargetInfo returns the verified target info for path, walking
+// delegations as needed. A verified absence is an error wrapping
+// [ErrNotFound]; any failure to verify is another error, with its cause.
+// If no refresh was done, TargetInfo refreshes first; if the last refresh
+// failed, TargetInfo returns its error.
+func (c *Client) TargetInfo(ctx context.Context, path string) (*metadata.TargetFiles, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, err := c.ready(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.findTarget(ctx, st, path)
+}
+
+// Targets returns every target the repository signs, in all roles
+// (every delegated role and hash bin is loaded), keyed by path. Where
+// several roles list a path, the info is the one [Client.TargetInfo]
+// returns.
+func (c *Client) Targets(ctx context.Context) (map[string]*metadata.TargetFiles, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, err := c.ready(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.allTargets(ctx, st)
+}
+
+// errf returns an *Error for the repository.
+func (c *Client) errf(file string, err error) error {
+	return &Error{Repo: c.name, File: file, Err: err}
+}
+
+// sameFile reports whether path holds exactly data.
+func sameFile(path string, data []byte, limit int64) bool {
+	old, err := readBounded(path, limit)
+	return err == nil && bytes.Equal(old, data)
+}

@@ -1,0 +1,131 @@
+package repo
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"time"
+)
+
+// DefaultTimeout is the limit for one network request, body included, when
+// [Config.Timeout] is zero.
+const DefaultTimeout = 30 * time.Second
+
+// Default metadata size limits, in bytes: go-tuf's defaults.
+const (
+	DefaultRootMaxLength      = 512000
+	DefaultTimestampMaxLength = 16384
+	DefaultSnapshotMaxLength  = 2000000
+	DefaultTargetsMaxLength   = 5000000
+)
+
+// Mirror is one place a repository is served from: two base URLs, for
+// metadata (<Metadata>/<N>.root.json, <Metadata>/timestamp.json, …) and for
+// targets (<Targets>/<path>). Schemes are http, https and file.
+type Mirror struct {
+	Metadata string
+	Targets  string
+}
+
+// Limits bounds the size of each metadata file read, in bytes. Zero fields
+// mean go-tuf's defaults (Default*MaxLength). Delegated roles use Targets.
+// Snapshot and targets files whose length is signed are bounded by that
+// length instead.
+type Limits struct {
+	Root      int64
+	Timestamp int64
+	Snapshot  int64
+	Targets   int64
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.Root <= 0 {
+		l.Root = DefaultRootMaxLength
+	}
+	if l.Timestamp <= 0 {
+		l.Timestamp = DefaultTimestampMaxLength
+	}
+	if l.Snapshot <= 0 {
+		l.Snapshot = DefaultSnapshotMaxLength
+	}
+	if l.Targets <= 0 {
+		l.Targets = DefaultTargetsMaxLength
+	}
+	return l
+}
+
+// Config describes one repository for [New].
+type Config struct {
+	// Name is the repository's name: [A-Za-z0-9][A-Za-z0-9._-]{0,63}.
+	Name string
+	// Mirrors are tried in order, file by file. Required unless Offline.
+	Mirrors []Mirror
+	// TrustDir holds the repository's state in TrustDir/metadata/<Name>/
+	// and its download spool in TrustDir/targets/<Name>/.
+	TrustDir string
+	// MetadataDir, when set, overrides TrustDir/metadata/<Name> as the
+	// directory of the repository's metadata (plain TUF client layout).
+	MetadataDir string
+	// HTTPClient is used for every request; nil means a client of its own.
+	// It may be shared between Clients.
+	HTTPClient *http.Client
+	// Timeout limits each network request, body included; 0 means
+	// [DefaultTimeout].
+	Timeout time.Duration
+	// At is the reference time for every expiry check, root included;
+	// zero means the current time.
+	At time.Time
+	// Offline forbids every network access: metadata is verified from the
+	// trust directory alone.
+	Offline bool
+	// Limits bounds metadata sizes.
+	Limits Limits
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// validName reports whether name may be a repository name.
+func validName(name string) error {
+	if !nameRE.MatchString(name) {
+		return fmt.Errorf("invalid repository name %q: want [A-Za-z0-9][A-Za-z0-9._-]{0,63}", name)
+	}
+	return nil
+}
+
+// metadataDir returns the repository's metadata directory.
+func metadataDir(trustDir, override, name string) (string, error) {
+	if override != "" {
+		return filepath.Clean(override), nil
+	}
+	if trustDir == "" {
+		return "", fmt.Errorf("repository %q: no trust directory", name)
+	}
+	return filepath.Join(trustDir, "metadata", name), nil
+}
+
+// checkMirror validates one mirror's base URLs.
+func checkMirror(m Mirror) error {
+	for _, base := range []string{m.Metadata, m.Targets} {
+		u, err := url.Parse(base)
+		if err != nil {
+			return fmt.Errorf("mirror %q: %w", base, err)
+		}
+		switch u.Scheme {
+		case "http", "https":
+			if u.Host == "" {
+				return fmt.Errorf("mirror %q: no host", base)
+			}
+		case "file":
+			if u.Path == "" {
+				return fmt.Errorf("mirror %q: no path", base)
+			}
+		case "":
+			return fmt.Errorf("mirror %q: no scheme", base)
+		default:
+			return fmt.Errorf("mirror %q: unsupported scheme %q", base, u.Scheme)
+		}
+	}
+	return nil
+}

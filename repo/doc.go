@@ -1,0 +1,60 @@
+// Package repo makes one TUF repository trustworthy to talk to.
+//
+// A [Client] holds one repository's root of trust, pinned by the user with
+// [Pin], and keeps it current with go-tuf v2's metadata/updater: root
+// rotation, timestamp, snapshot, top-level and delegated targets, with
+// rollback, freeze and mix-and-match protection. The package knows nothing
+// of other repositories or of the map file; consensus between repositories
+// is the resolver's business.
+//
+// # Mirrors
+//
+// A repository has one or more [Mirror]s, tried in order, file by file. The
+// next mirror is asked when one fails to answer: a connection error, a
+// timeout, or any HTTP status but 200 (404 included). A file is missing when
+// some mirror answered 404 and none served it; when no mirror answered at
+// all, the repository is unreachable ([ErrUnreachable]). A file that a
+// mirror serves but that fails verification or exceeds its length limit is
+// a failure of the repository: another mirror's copy is never tried
+// instead. Mirrors are http, https or file URLs. There are no retries.
+//
+// # Trust directory
+//
+// A repository's state lives in <trust-dir>/metadata/<name>/ (or
+// [Config.MetadataDir]): root.json (the latest trusted root),
+// root_history/<N>.root.json (every root version trusted since the pin),
+// timestamp.json, snapshot.json, targets.json and <role>.json for delegated
+// roles (the role name path-escaped). Downloads are spooled in
+// <trust-dir>/targets/<name>/. Directories are created 0700; every file is
+// written to a temporary file in the same directory, synced and renamed.
+//
+// An update runs in a staging copy of the metadata directory, beside it,
+// under an exclusive file lock (<metadata-dir>.lock) that serialises all
+// writers of that repository, in this process or another. Only a fully
+// successful update is committed, file by file: new root versions to
+// root_history first, then root.json, then the other roles. A failed or
+// interrupted update leaves the previous trusted files byte for byte as
+// they were. Delegated roles fetched after a refresh reach the trust
+// directory through the same lock, so that they can be used offline.
+//
+// # Offline and reference time
+//
+// With [Config.Offline] a Client never touches the network: it verifies
+// the cached metadata in the trust directory, delegated roles included,
+// against the trusted root. [Config.At] sets the reference time for every
+// expiry check, root included, for forensics on old repositories.
+//
+// # Errors
+//
+// Errors name the repository and the file first, as in
+// `repository "qa": timestamp.json: expired metadata error: …`, and are
+// [*Error] values wrapping the cause (go-tuf's error types, [ErrUnreachable],
+// [ErrOffline], …). A verified absence of a target is [ErrNotFound]; any
+// failure to verify is something else.
+//
+// # Concurrency
+//
+// A [Client] is safe for concurrent use by multiple goroutines: operations
+// on one Client are serialised. Several Clients, in one process or several,
+// may share a trust directory.
+package repo

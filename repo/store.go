@@ -1,0 +1,176 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+const (
+	dirPerm        = 0o700
+	filePerm       = 0o600
+	historyDir     = "root_history"
+	lockRetryDelay = 10 * time.Millisecond
+)
+
+// writeAtomic writes data to path through a temporary file in the same
+// directory: write, fsync, rename, fsync the directory. A crash leaves
+// either the old file or the new one, never a part.
+func writeAtomic(path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(perm); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	ok = true
+	return syncDir(dir)
+}
+
+// syncDir makes a directory's entries durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}
+
+// readBounded reads at most limit bytes of a file; a longer file is an
+// error.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", filepath.Base(path), limit)
+	}
+	return data, nil
+}
+
+// roleFile returns the file name of a role's metadata in a metadata
+// directory: the path-escaped role name and ".json". It refuses names that
+// could escape the directory or clobber another file.
+func roleFile(role string) (string, error) {
+	if role == "" || strings.ContainsAny(role, "\x00\\") {
+		return "", fmt.Errorf("invalid role name %q", role)
+	}
+	name := url.PathEscape(role) + ".json"
+	if strings.ContainsAny(name, `/\`) || name != filepath.Base(name) || strings.HasPrefix(name, ".tmp-") {
+		return "", fmt.Errorf("invalid role name %q", role)
+	}
+	return name, nil
+}
+
+// topLevel reports whether a role name is one of TUF's top-level roles,
+// compared without case since file systems may ignore it.
+func topLevel(role string) bool {
+	switch strings.ToLower(role) {
+	case "root", "timestamp", "snapshot", "targets":
+		return true
+	}
+	return false
+}
+
+// checkDelegatedRole refuses delegated role names that cannot be stored
+// safely beside the top-level roles.
+func checkDelegatedRole(role string) error {
+	if topLevel(role) {
+		return fmt.Errorf("delegated role name %q is reserved", role)
+	}
+	_, err := roleFile(role)
+	return err
+}
+
+// lockPath returns the lock file that serialises writers of a metadata
+// directory. It lives beside the directory so that a forced pin may
+// replace the directory as a whole. Repository names never begin with a
+// dot, so it cannot collide with another repository's directory.
+func lockPath(mdir string) string {
+	return filepath.Join(filepath.Dir(mdir), "."+filepath.Base(mdir)+".lock")
+}
+
+// workDir returns the directory, beside the metadata directory, that holds
+// an update's staging copy and a forced pin's new and old directories.
+func workDir(mdir string) string {
+	return filepath.Join(filepath.Dir(mdir), "."+filepath.Base(mdir)+".work")
+}
+
+// lockDir takes the lock of a metadata directory, exclusive or shared,
+// waiting as long as ctx allows. The parent directory is created if need
+// be.
+func lockDir(ctx context.Context, mdir string, exclusive bool) (*flock.Flock, error) {
+	if err := os.MkdirAll(filepath.Dir(mdir), dirPerm); err != nil {
+		return nil, err
+	}
+	l := flock.New(lockPath(mdir), flock.SetPermissions(filePerm))
+	var ok bool
+	var err error
+	if exclusive {
+		ok, err = l.TryLockContext(ctx, lockRetryDelay)
+	} else {
+		ok, err = l.TryRLockContext(ctx, lockRetryDelay)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", filepath.Base(lockPath(mdir)), err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("lock %s: not acquired", filepath.Base(lockPath(mdir)))
+	}
+	return l, nil
+}
+
+// newWorkDir creates a fresh directory in the work directory, removing
+// whatever a killed process left there. The caller holds the exclusive
+// lock.
+func newWorkDir(mdir, prefix string) (string, error) {
+	w := workDir(mdir)
+	if err := os.RemoveAll(w); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(w, dirPerm); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(w, prefix)
+}
