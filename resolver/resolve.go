@@ -46,8 +46,9 @@ type inquiry struct {
 	r      *Resolver
 	target string
 
-	order   []string           // names, in the order asked
-	answers map[string]*Answer // by name
+	order      []string           // names, in the order asked
+	answers    map[string]*Answer // by name
+	shortfalls []string           // why each mapping evaluated fell short
 }
 
 // walk goes through the matching mappings in order (steps 1 to 6).
@@ -66,14 +67,15 @@ func (q *inquiry) walk(ctx context.Context, groups []string) *Result {
 		return res
 	}
 	res := &Result{Target: q.target, Mapping: -1}
-	if len(matches) == 0 {
+	switch {
+	case len(matches) == 0:
 		res.Status, res.Reason = StatusNotFound, "no mapping matches the target"
-		return res
-	}
-	res.Status = q.shortfall()
-	res.Reason = "no matching mapping reached a consensus"
-	if res.Status == StatusNotFound {
-		res.Reason = "every repository asked answered missing"
+	default:
+		res.Status = q.shortfall()
+		res.Reason = strings.Join(q.shortfalls, ", ")
+		if res.Status == StatusNotFound {
+			res.Reason = "every repository asked answered missing"
+		}
 	}
 	return res
 }
@@ -109,15 +111,20 @@ func (q *inquiry) evaluate(ctx context.Context, index int, names []string, thres
 		}
 		q.require(ctx, res, consensus, groups)
 		return res, true
-	case terminating:
-		res.Status = q.shortfall()
-		res.Reason = shortReason(index, threshold, len(names), infos) + ", and it is terminating"
-		if res.Status == StatusNotFound {
-			res.Reason = "every repository asked answered missing"
-		}
-		return res, true
 	}
-	return nil, false
+	q.shortfalls = append(q.shortfalls, shortReason(index, threshold, len(names), infos))
+	if !terminating {
+		return nil, false
+	}
+	res.Status = q.shortfall()
+	res.Reason = strings.Join(q.shortfalls, ", ") + "; it is terminating"
+	if index < 0 {
+		res.Reason = strings.Join(q.shortfalls, ", ")
+	}
+	if res.Status == StatusNotFound {
+		res.Reason = "every repository asked answered missing"
+	}
+	return res, true
 }
 
 // require applies the groups to a verified result (step 6): every group

@@ -127,8 +127,8 @@ func (r *Resolver) groups(names []string) ([]string, error) {
 }
 
 // Prepare opens, without refreshing, every repository that resolving target
-// with groups could need: those of every mapping that matches target, and
-// the group repositories. It returns the open errors together (each wrapping
+// with groups could need: those of every mapping that matches target, up
+// to the first terminating one, and the group repositories. It returns the open errors together (each wrapping
 // its cause, such as repo.ErrNotPinned), so that a command can report a
 // configuration error before any network access. Prepare is optional:
 // [Resolver.Resolve] opens what it needs by itself and reports an open error
@@ -148,6 +148,9 @@ func (r *Resolver) Prepare(ctx context.Context, target string, groups []string) 
 			if d, ok := r.declared(n); ok && !contains(names, d) {
 				names = append(names, d)
 			}
+		}
+		if r.m.Mapping[i].Terminating {
+			break // the walk never goes past it
 		}
 	}
 	for _, g := range gs {
