@@ -85,6 +85,7 @@ func (a *accord) newApp() *cli.App {
 		Commands: []*cli.Command{
 			a.initCommand(),
 			a.mapCommand(),
+			a.pinCommand(),
 		},
 		Before:         a.before,
 		Action:         a.noCommand,

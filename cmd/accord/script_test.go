@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/accord-tuf/accord/fixtures"
 )
 
 // TestMain lets testscript run the real command as "accord".
@@ -32,6 +36,7 @@ func TestScript(t *testing.T) {
 			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("XDG_DATA_HOME", "")
 			env.Setenv("ACCORD_GROUPS", "")
+			env.Values[worldKey{}] = &scriptWorld{}
 			return nil
 		},
 		Cmds: scriptCommands(),
@@ -41,8 +46,14 @@ func TestScript(t *testing.T) {
 // scriptCommands are the custom commands the scripts use.
 func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"jsonvalid": cmdJSONValid,
-		"bigfile":   cmdBigFile,
+		"jsonvalid":        cmdJSONValid,
+		"bigfile":          cmdBigFile,
+		"sha256env":        cmdSHA256Env,
+		"fixture-world":    cmdFixtureWorld,
+		"fixture-fault":    cmdFixtureFault,
+		"fixture-clear":    cmdFixtureClear,
+		"fixture-stop":     cmdFixtureStop,
+		"fixture-requests": cmdFixtureRequests,
 	}
 }
 
@@ -94,4 +105,126 @@ func cmdBigFile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	data := "{" + strings.Repeat(" ", size-2) + "}"
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(data), 0o644))
+}
+
+// cmdSHA256Env sets the environment variable VAR to the hex SHA-256 of
+// FILE.
+//
+//	sha256env VAR FILE
+func cmdSHA256Env(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sha256env VAR FILE")
+	}
+	sum := sha256.Sum256([]byte(ts.ReadFile(args[1])))
+	ts.Setenv(args[0], hex.EncodeToString(sum[:]))
+}
+
+// worldKey keys a script's *scriptWorld in its testscript values.
+type worldKey struct{}
+
+// scriptWorld is the demo world one script serves.
+type scriptWorld struct {
+	world *fixtures.World
+	srv   *fixtures.Server
+}
+
+func world(ts *testscript.TestScript) *scriptWorld {
+	return ts.Value(worldKey{}).(*scriptWorld)
+}
+
+// server returns the running server of the script's world.
+func (w *scriptWorld) server(ts *testscript.TestScript) *fixtures.Server {
+	if w.srv == nil {
+		ts.Fatalf("no fixture world is being served; run fixture-world first")
+	}
+	return w.srv
+}
+
+// cmdFixtureWorld builds the demo world (repositories ci, qa, staging and
+// prod; see fixtures.World) in $WORK and serves it on loopback until the
+// script ends: $WORK/map.json routes to the server, and
+// $WORK/roots/<name>.root.json holds each repository's root to pin.
+//
+//	fixture-world
+func cmdFixtureWorld(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: fixture-world")
+	}
+	w := world(ts)
+	if w.srv != nil {
+		ts.Fatalf("fixture-world: already serving")
+	}
+	var err error
+	w.world, err = fixtures.DemoWorld(ts.MkAbs("."), nil)
+	ts.Check(err)
+	w.srv, err = w.world.Serve()
+	ts.Check(err)
+	ts.Defer(w.srv.Close)
+	ts.Setenv("SERVER", w.srv.URL)
+}
+
+// cmdFixtureFault makes the server misbehave for one repository's
+// requests until fixture-clear.
+//
+//	fixture-fault REPO status CODE | drop | oversize
+func cmdFixtureFault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: fixture-fault REPO status CODE | drop | oversize")
+	}
+	var f fixtures.Fault
+	switch kind := args[1]; {
+	case kind == "status" && len(args) == 3:
+		code, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		f = fixtures.Status(code)
+	case kind == "drop" && len(args) == 2:
+		f = fixtures.Drop()
+	case kind == "oversize" && len(args) == 2:
+		f = fixtures.Oversize(0)
+	default:
+		ts.Fatalf("fixture-fault: unknown fault %q", strings.Join(args[1:], " "))
+	}
+	world(ts).server(ts).Inject(f.Only("/"+args[0]+"/", ""))
+}
+
+// cmdFixtureClear switches every fault off.
+//
+//	fixture-clear
+func cmdFixtureClear(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: fixture-clear")
+	}
+	world(ts).server(ts).ClearFaults()
+}
+
+// cmdFixtureStop stops the server: every later request fails to connect.
+//
+//	fixture-stop
+func cmdFixtureStop(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: fixture-stop")
+	}
+	world(ts).server(ts).Close()
+}
+
+// cmdFixtureRequests checks that the server had N requests for paths
+// beginning with /REPO/ since the last check (with "!": not N), then
+// forgets them.
+//
+//	[!] fixture-requests REPO N
+func cmdFixtureRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: [!] fixture-requests REPO N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	srv := world(ts).server(ts)
+	n := srv.CountPrefix("/" + args[0] + "/")
+	srv.ResetRequests()
+	switch {
+	case neg && n == want:
+		ts.Fatalf("%d requests for repository %s, want any other number", n, args[0])
+	case !neg && n != want:
+		ts.Fatalf("%d requests for repository %s, want %d", n, args[0], want)
+	}
 }
