@@ -1,0 +1,97 @@
+package repo_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accord-tuf/accord/fixtures"
+	"github.com/accord-tuf/accord/repo"
+)
+
+func TestConcurrentRefresh(t *testing.T) {
+	const rounds = 50
+	r := newRepo(t, fixtures.Options{}, nil)
+	var dirs []string
+	for i := 1; i <= 6; i++ {
+		if err := r.AddTarget(fmt.Sprintf("v%d.txt", i), []byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 4 {
+			if err := r.RotateRoot("ci-4"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dirs = append(dirs, publish(t, r))
+	}
+	root, _ := r.Root(1)
+	srv := fixtures.Serve(t, dirs[0])
+	trust := pin(t, root)
+
+	// Another process refreshes the same trust directory meanwhile.
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envChild+"="+fmt.Sprint(rounds), envTrust+"="+trust, envURL+"="+srv.URL)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := repo.Config{Name: "ci", TrustDir: trust, Mirrors: mirrors(srv.URL), Timeout: 10 * time.Second}
+	var mu sync.Mutex
+	next := 1
+	advance := func(i int) { // the repository moves on while clients refresh
+		mu.Lock()
+		defer mu.Unlock()
+		if i%10 == 9 && next < len(dirs) {
+			srv.SetDir(dirs[next])
+			next++
+		}
+	}
+	errs := make(chan error, 2)
+	var wg sync.WaitGroup
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- refreshTimes(cfg, rounds, advance)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("child process: %v: %s", err, stderr.Bytes())
+	}
+
+	srv.Close()
+	off := clientWith(t, repo.Config{TrustDir: trust, Offline: true})
+	if err := off.Refresh(context.Background()); err != nil {
+		t.Fatalf("trust directory does not verify after concurrent refreshes: %v", err)
+	}
+	st, err := off.Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Root.Version != 2 || st.Timestamp.Version < 5 {
+		t.Errorf("trusted root %d, timestamp %d after the repository moved to root 2, timestamp 6", st.Root.Version, st.Timestamp.Version)
+	}
+	entries, err := os.ReadDir(trust + "/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() != "ci" && e.Name() != ".ci.lock" {
+			t.Errorf("left behind in metadata/: %s", e.Name())
+		}
+	}
+}

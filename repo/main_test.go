@@ -1,0 +1,76 @@
+package repo_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accord-tuf/accord/repo"
+)
+
+// Environment of a child process that refreshes a trust directory (see
+// TestConcurrentRefresh).
+const (
+	envChild = "ACCORD_REPO_TEST_CHILD" // number of refreshes per goroutine
+	envTrust = "ACCORD_REPO_TEST_TRUST"
+	envURL   = "ACCORD_REPO_TEST_URL"
+)
+
+func TestMain(m *testing.M) {
+	if n := os.Getenv(envChild); n != "" {
+		os.Exit(child(n))
+	}
+	os.Exit(m.Run())
+}
+
+// child refreshes the trust directory in two goroutines, n times each, and
+// returns the exit status.
+func child(n string) int {
+	count, err := strconv.Atoi(n)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	cfg := repo.Config{Name: "ci", TrustDir: os.Getenv(envTrust), Mirrors: mirrors(os.Getenv(envURL)), Timeout: 10 * time.Second}
+	errs := make(chan error, 2)
+	var wg sync.WaitGroup
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- refreshTimes(cfg, count, nil)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	status := 0
+	for err := range errs {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			status = 1
+		}
+	}
+	return status
+}
+
+// refreshTimes refreshes a new Client for cfg n times, calling after (if
+// not nil) after each.
+func refreshTimes(cfg repo.Config, n int, after func(i int)) error {
+	for i := 0; i < n; i++ {
+		c, err := repo.New(cfg)
+		if err != nil {
+			return err
+		}
+		if err := c.Refresh(context.Background()); err != nil {
+			return fmt.Errorf("refresh %d: %w", i, err)
+		}
+		if after != nil {
+			after(i)
+		}
+	}
+	return nil
+}
