@@ -51,7 +51,8 @@
 // target that only `prod` covers never opens `ci`. Every target resolved by
 // the same Resolver shares those refreshes. The first caller's context
 // governs a refresh; an open or refresh error becomes that repository's
-// error answer for every later target, with its cause.
+// error answer for every later target, with its cause, except a refresh cut
+// short because its caller's context ended, which the next caller retries.
 //
 // An open error is a configuration error of that repository (for example
 // one wrapping repo.ErrNotPinned). It stays wrapped in the answer, and

@@ -259,3 +259,37 @@ func TestWaiterHonoursItsOwnContext(t *testing.T) {
 		t.Errorf("prod refreshed %d times, want once", refreshes)
 	}
 }
+
+func TestCancelledRefreshIsRetried(t *testing.T) {
+	w, m, _ := pipeline(t, 1)
+	gate := make(chan struct{})
+	w.repos["prod"].gate = gate
+	r := New(m, w.open)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error)
+	go func() {
+		_, err := r.Resolve(ctx, "prod/app", nil)
+		first <- err
+	}()
+	for {
+		if refreshes, _ := w.repos["prod"].counts(); refreshes == 1 {
+			break
+		}
+		runtime.Gosched()
+	}
+	cancel()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled caller: %v, want context.Canceled", err)
+	}
+	close(gate)
+	if res, err := r.Resolve(context.Background(), "prod/app", nil); err != nil {
+		t.Fatalf("next caller: %v (%s)", err, res.Reason)
+	}
+	if refreshes, _ := w.repos["prod"].counts(); refreshes != 2 {
+		t.Errorf("prod refreshed %d times, want twice", refreshes)
+	}
+	if opens := w.openCount("prod"); opens != 1 {
+		t.Errorf("prod opened %d times, want once", opens)
+	}
+}

@@ -57,14 +57,13 @@ func (q *inquiry) walk(ctx context.Context, groups []string) *Result {
 	for _, i := range matches {
 		mp := q.r.m.Mapping[i]
 		names := q.names(mp.Repositories)
-		threshold := effectiveThreshold(mp.Threshold, len(names))
-		if res, stop := q.evaluate(ctx, i, names, threshold, mp.Terminating, groups); stop {
+		step := step{index: i, names: names, threshold: effectiveThreshold(mp.Threshold, len(names)), terminating: mp.Terminating}
+		if res := q.evaluate(ctx, step, groups); res != nil {
 			return res
 		}
 	}
 	if len(matches) == 0 && len(groups) > 0 {
-		res, _ := q.evaluate(ctx, -1, groups, len(groups), true, groups)
-		return res
+		return q.evaluate(ctx, step{index: -1, names: groups, threshold: len(groups), terminating: true}, groups)
 	}
 	res := &Result{Target: q.target, Mapping: -1}
 	switch {
@@ -72,7 +71,7 @@ func (q *inquiry) walk(ctx context.Context, groups []string) *Result {
 		res.Status, res.Reason = StatusNotFound, "no mapping matches the target"
 	default:
 		res.Status = q.shortfall()
-		res.Reason = strings.Join(q.shortfalls, ", ")
+		res.Reason = strings.Join(q.shortfalls, "; ")
 		if res.Status == StatusNotFound {
 			res.Reason = "every repository asked answered missing"
 		}
@@ -80,19 +79,28 @@ func (q *inquiry) walk(ctx context.Context, groups []string) *Result {
 	return res
 }
 
-// evaluate asks a mapping's repositories and decides. It reports whether
-// the walk stops at this mapping (a consensus, a conflict, or a terminating
-// mapping), with the result if so.
-func (q *inquiry) evaluate(ctx context.Context, index int, names []string, threshold int, terminating bool, groups []string) (*Result, bool) {
-	answers := q.ask(ctx, names)
+// step is one mapping of the walk: its index (-1 for the groups alone), its
+// repositories by declared name, each once, and its rules.
+type step struct {
+	index       int
+	names       []string
+	threshold   int
+	terminating bool
+}
+
+// evaluate asks a mapping's repositories and decides. It returns the result
+// when the walk stops at this mapping (a consensus, a conflict, or a
+// terminating mapping), nil when the walk goes on.
+func (q *inquiry) evaluate(ctx context.Context, s step, groups []string) *Result {
+	answers := q.ask(ctx, s.names)
 	infos := make([]*metadata.TargetFiles, len(answers))
 	for i, a := range answers {
 		if a.Kind == Signed {
 			infos[i] = a.Info
 		}
 	}
-	out := decide(infos, threshold)
-	res := &Result{Target: q.target, Mapping: index, Threshold: threshold}
+	out := decide(infos, s.threshold)
+	res := &Result{Target: q.target, Mapping: s.index, Threshold: s.threshold}
 	switch {
 	case out.consensus >= 0 && out.rival >= 0:
 		res.Status = StatusConflict
@@ -100,31 +108,31 @@ func (q *inquiry) evaluate(ctx context.Context, index int, names []string, thres
 			Consensus: candidate(answers, out.consensus, out.supporters),
 			Rival:     candidate(answers, out.rival, out.rivals),
 		}
-		res.Reason = conflictReason(res, threshold)
-		return res, true
+		res.Reason = conflictReason(res)
+		return res
 	case out.consensus >= 0:
 		consensus := answers[out.consensus].Info
 		res.Status = StatusVerified
 		res.Length, res.Hashes = consensus.Length, cloneHashes(consensus.Hashes)
-		for _, s := range out.supporters {
-			res.Agreed = append(res.Agreed, answers[s].Name)
+		for _, i := range out.supporters {
+			res.Agreed = append(res.Agreed, answers[i].Name)
 		}
 		q.require(ctx, res, consensus, groups)
-		return res, true
+		return res
 	}
-	q.shortfalls = append(q.shortfalls, shortReason(index, threshold, len(names), infos))
-	if !terminating {
-		return nil, false
+	q.shortfalls = append(q.shortfalls, shortReason(s, infos))
+	if !s.terminating {
+		return nil
 	}
 	res.Status = q.shortfall()
-	res.Reason = strings.Join(q.shortfalls, ", ") + "; it is terminating"
-	if index < 0 {
-		res.Reason = strings.Join(q.shortfalls, ", ")
+	res.Reason = strings.Join(q.shortfalls, "; ")
+	if s.index >= 0 {
+		res.Reason += fmt.Sprintf("; mapping %d is terminating", s.index)
 	}
 	if res.Status == StatusNotFound {
 		res.Reason = "every repository asked answered missing"
 	}
-	return res, true
+	return res
 }
 
 // require applies the groups to a verified result (step 6): every group
@@ -264,14 +272,16 @@ func candidate(answers []*Answer, at int, supporters []int) Candidate {
 	return c
 }
 
-func conflictReason(res *Result, threshold int) string {
+// conflictReason describes a conflict's two candidates.
+func conflictReason(res *Result) string {
 	c, r := res.Conflict.Consensus, res.Conflict.Rival
 	return fmt.Sprintf("mapping %d (threshold %d): %s (length %d) signed by %s contradicts %s (length %d) signed by %s",
-		res.Mapping, threshold, describe(c.Hashes), c.Length, strings.Join(c.Supporters, ", "),
+		res.Mapping, res.Threshold, describe(c.Hashes), c.Length, strings.Join(c.Supporters, ", "),
 		describe(r.Hashes), r.Length, strings.Join(r.Supporters, ", "))
 }
 
-func shortReason(index, threshold, n int, infos []*metadata.TargetFiles) string {
+// shortReason says how far a mapping fell short of its threshold.
+func shortReason(s step, infos []*metadata.TargetFiles) string {
 	best := 0
 	for _, c := range infos {
 		if c == nil {
@@ -285,11 +295,11 @@ func shortReason(index, threshold, n int, infos []*metadata.TargetFiles) string 
 		}
 		best = max(best, k)
 	}
-	where := fmt.Sprintf("mapping %d", index)
-	if index < 0 {
+	where := fmt.Sprintf("mapping %d", s.index)
+	if s.index < 0 {
 		where = "the groups"
 	}
-	return fmt.Sprintf("%s needs %d of %d repositories to agree, at most %d did", where, threshold, n, best)
+	return fmt.Sprintf("%s needs %d of %d repositories to agree, at most %d did", where, s.threshold, len(s.names), best)
 }
 
 // describe writes hashes as "sha256:ab12…, sha512:cd34…", sorted by

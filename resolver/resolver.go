@@ -37,13 +37,14 @@ type entry struct {
 	name string
 
 	openOnce sync.Once
-	repo     Repository
+	opened   Repository
 	openErr  error
 
-	mu        sync.Mutex
-	started   bool
-	refreshed chan struct{} // closed when the refresh is over
-	err       error         // the open or refresh error, once refreshed is closed
+	mu      sync.Mutex
+	busy    chan struct{} // closed when the refresh under way is over; nil when none is
+	settled bool          // the outcome below is final
+	repo    Repository
+	err     error // the open or refresh error
 }
 
 // entry returns the entry for a declared name, creating it.
@@ -52,50 +53,72 @@ func (r *Resolver) entry(name string) *entry {
 	defer r.mu.Unlock()
 	e, ok := r.repos[name]
 	if !ok {
-		e = &entry{name: name, refreshed: make(chan struct{})}
+		e = &entry{name: name}
 		r.repos[name] = e
 	}
 	return e
 }
 
-// opened opens the repository on first use.
-func (e *entry) opened(open Opener) (Repository, error) {
+// open opens the repository on first use; an open error is final.
+func (e *entry) open(open Opener) (Repository, error) {
 	e.openOnce.Do(func() {
-		e.repo, e.openErr = open(e.name)
-		if e.openErr == nil && e.repo == nil {
+		e.opened, e.openErr = open(e.name)
+		if e.openErr == nil && e.opened == nil {
 			e.openErr = errors.New("opener returned no repository")
 		}
 		if e.openErr != nil {
-			e.repo = nil
+			e.opened = nil
 		}
 	})
-	return e.repo, e.openErr
+	return e.opened, e.openErr
 }
 
 // ready returns the opened and refreshed repository. The first caller opens
-// and refreshes it with its own context; the others wait for that outcome,
-// or for their own context to end. A failed open or refresh stays failed for
-// the life of the Resolver.
+// and refreshes it with its own context; callers that come meanwhile wait
+// for that outcome, or for their own context to end. The outcome is final
+// for the life of the Resolver, failures included, except a failure of a
+// refresh whose caller's context ended: the next caller refreshes again.
 func (e *entry) ready(ctx context.Context, open Opener) (Repository, error) {
-	e.mu.Lock()
-	if e.started {
-		e.mu.Unlock()
-		select {
-		case <-e.refreshed:
+	for {
+		e.mu.Lock()
+		if e.settled {
+			e.mu.Unlock()
 			return e.repo, e.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
 		}
+		if busy := e.busy; busy != nil {
+			e.mu.Unlock()
+			select {
+			case <-busy:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		busy := make(chan struct{})
+		e.busy = busy
+		e.mu.Unlock()
+		return e.refresh(ctx, open, busy)
 	}
-	e.started = true
-	e.mu.Unlock()
-	defer close(e.refreshed)
-	repo, err := e.opened(open)
-	if err == nil {
-		err = repo.Refresh(ctx)
+}
+
+// refresh opens and refreshes the repository and records the outcome.
+func (e *entry) refresh(ctx context.Context, open Opener, busy chan struct{}) (rp Repository, err error) {
+	defer func() {
+		e.mu.Lock()
+		e.busy = nil
+		if err == nil || ctx.Err() == nil {
+			e.settled, e.repo, e.err = true, rp, err
+		}
+		e.mu.Unlock()
+		close(busy)
+	}()
+	if rp, err = e.open(open); err != nil {
+		return nil, err
 	}
-	e.err = err
-	return repo, err
+	if err = rp.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	return rp, nil
 }
 
 // declared returns the declared spelling of a repository name.
@@ -163,7 +186,7 @@ func (r *Resolver) Prepare(ctx context.Context, target string, groups []string) 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if _, err := r.entry(n).opened(r.open); err != nil {
+		if _, err := r.entry(n).open(r.open); err != nil {
 			errs = append(errs, named(n, err))
 		}
 	}
