@@ -147,14 +147,14 @@ func (q *inquiry) require(ctx context.Context, res *Result, consensus *metadata.
 			continue
 		}
 		res.Refused = append(res.Refused, a.Name)
-		why = append(why, fmt.Sprintf("%q %s", a.Name, refusal(a)))
+		why = append(why, fmt.Sprintf("%q (%s)", a.Name, refusal(a)))
 	}
 	if len(res.Refused) == 0 {
 		return
 	}
 	res.Status = StatusNoConsensus
 	res.Length, res.Hashes = 0, nil
-	res.Reason = "group repository " + strings.Join(why, ", ")
+	res.Reason = "refused by group repository " + strings.Join(why, ", ")
 }
 
 // refusal says why a group repository's answer does not support the
@@ -162,11 +162,11 @@ func (q *inquiry) require(ctx context.Context, res *Result, consensus *metadata.
 func refusal(a *Answer) string {
 	switch a.Kind {
 	case Signed:
-		return "signs target info that does not agree with the consensus"
+		return "signs target info that does not agree"
 	case Missing:
 		return "does not sign the target"
 	default:
-		return "failed"
+		return "failed to answer"
 	}
 }
 
@@ -272,12 +272,13 @@ func candidate(answers []*Answer, at int, supporters []int) Candidate {
 	return c
 }
 
-// conflictReason describes a conflict's two candidates.
+// conflictReason describes a conflict's two candidates, each with its
+// supporters.
 func conflictReason(res *Result) string {
 	c, r := res.Conflict.Consensus, res.Conflict.Rival
-	return fmt.Sprintf("mapping %d (threshold %d): %s (length %d) signed by %s contradicts %s (length %d) signed by %s",
-		res.Mapping, res.Threshold, describe(c.Hashes), c.Length, strings.Join(c.Supporters, ", "),
-		describe(r.Hashes), r.Length, strings.Join(r.Supporters, ", "))
+	return fmt.Sprintf("mapping %d (threshold %d) has two contradicting candidates: length %d %s (%s) and length %d %s (%s)",
+		res.Mapping, res.Threshold, c.Length, describe(c.Hashes), strings.Join(c.Supporters, ", "),
+		r.Length, describe(r.Hashes), strings.Join(r.Supporters, ", "))
 }
 
 // shortReason says how far a mapping fell short of its threshold.
@@ -295,11 +296,10 @@ func shortReason(s step, infos []*metadata.TargetFiles) string {
 		}
 		best = max(best, k)
 	}
-	where := fmt.Sprintf("mapping %d", s.index)
 	if s.index < 0 {
-		where = "the groups"
+		return fmt.Sprintf("the groups need all %d repositories to agree, at most %d did", len(s.names), best)
 	}
-	return fmt.Sprintf("%s needs %d of %d repositories to agree, at most %d did", where, s.threshold, len(s.names), best)
+	return fmt.Sprintf("mapping %d needs %d of %d repositories to agree, at most %d did", s.index, s.threshold, len(s.names), best)
 }
 
 // describe writes hashes as "sha256:ab12…, sha512:cd34…", sorted by
