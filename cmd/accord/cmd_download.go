@@ -1,0 +1,352 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/accord-tuf/accord/resolver"
+)
+
+// progressMin is the smallest target that gets a progress bar.
+const progressMin = 1 << 20
+
+func (a *accord) downloadCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "download",
+		Usage:     "resolve a target and fetch its bytes from the repositories that agree",
+		ArgsUsage: "TARGET | GUN TAG",
+		UsageText: "accord download TARGET | GUN TAG -o FILE [--groups G1,G2]",
+		Description: "The target is resolved as \"accord lookup\" does; its bytes are fetched\n" +
+			"from the supporting repositories in turn (a copy that does not match\n" +
+			"is refused and the next repository asked), checked against the\n" +
+			"consensus length and every hash, and only then written to FILE,\n" +
+			"atomically: on failure nothing is left at FILE. \"-o -\" writes to\n" +
+			"stdout. A progress bar shows on a terminal for targets over 1 MiB.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the target to `FILE` (\"-\" is stdout)", TakesFile: true},
+			groupsFlag(),
+		},
+		Action: a.download,
+	}
+}
+
+func (a *accord) download(c *cli.Context) error {
+	if err := argRange(c, 1, 2); err != nil {
+		return err
+	}
+	out := c.String("output")
+	switch {
+	case out == "":
+		return usageErrorf("download: missing -o FILE; usage: %s", c.Command.UsageText)
+	case out == "-" && a.opts.json:
+		return usageErrorf("download: -o - writes the target to stdout, where --json would print; give -o FILE")
+	case out != "-":
+		if err := checkOutput(out); err != nil {
+			return err
+		}
+	}
+	target, err := targetArgs(c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	bar := a.progressBar()
+	watch := &downloadWatch{a: a, bar: bar}
+	groups, r, err := a.prepareWith(c, target, watch.wrap)
+	if err != nil {
+		return err
+	}
+	res, _ := r.Resolve(c.Context, target, groups)
+	if res == nil {
+		return fmt.Errorf("%s: resolution failed", target)
+	}
+	if res.Status != resolver.StatusVerified {
+		a.reportRefusal(res)
+		if a.opts.json {
+			if err := writeJSON(a.stdout, res); err != nil {
+				return err
+			}
+		}
+		return exitStatus(exitFailed)
+	}
+	if bar != nil && res.Length >= progressMin {
+		bar.start(target, res.Length)
+		defer bar.stop()
+	}
+	if out == "-" {
+		if err := r.Download(c.Context, res, a.stdout); err != nil {
+			return failed(fmt.Errorf("%s: %w", target, err))
+		}
+		return nil
+	}
+	err = writeAtomic(out, func(w io.Writer) error { return r.Download(c.Context, res, w) })
+	bar.stop()
+	if err != nil {
+		return failed(fmt.Errorf("%s: %w", target, err))
+	}
+	if a.opts.json {
+		data, err := resultJSON(res, jsonField{"output", out})
+		if err != nil {
+			return err
+		}
+		return writeJSON(a.stdout, data)
+	}
+	fmt.Fprintf(a.stdout, "%s: verified by %s; wrote %d bytes (%s) to %s\n",
+		target, joinOrNone(res.Agreed), res.Length, shortDigest(res.Hashes), out)
+	return nil
+}
+
+// prepareWith is prepare for one target, with each repository wrapped.
+func (a *accord) prepareWith(c *cli.Context, target string, wrap func(resolver.Repository) resolver.Repository) ([]string, *resolver.Resolver, error) {
+	m, err := a.loadMap()
+	if err != nil {
+		return nil, nil, err
+	}
+	groups, err := a.checkGroups(c, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := a.newResolver(m, wrap)
+	if err := r.Prepare(c.Context, target, groups); err != nil {
+		return nil, nil, a.openErrors(err)
+	}
+	return groups, r, nil
+}
+
+// checkOutput refuses, before any network access, an output path that
+// cannot be written: a directory, or one whose directory does not exist.
+func checkOutput(out string) error {
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return usageErrorf("-o %s: is a directory", out)
+	}
+	fi, err := os.Stat(filepath.Dir(out))
+	switch {
+	case err != nil:
+		return usageErrorf("-o %s: %v", out, unwrapPath(err))
+	case !fi.IsDir():
+		return usageErrorf("-o %s: %s is not a directory", out, filepath.Dir(out))
+	}
+	return nil
+}
+
+// writeAtomic writes path through a temporary file in the same directory:
+// write fills it, then it is synced and renamed over path. When write or
+// anything after it fails, the temporary file is removed and path is left
+// as it was.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = write(f); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		var le *os.LinkError
+		if errors.As(err, &le) {
+			err = le.Err
+		}
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return syncDir(dir)
+}
+
+// downloadWatch stands between the resolver and the repositories of a
+// download: it says on stderr when a supporting repository's copy is
+// refused and the next is asked, and restarts the progress bar for it.
+type downloadWatch struct {
+	a   *accord
+	bar *progressBar
+}
+
+func (d *downloadWatch) wrap(r resolver.Repository) resolver.Repository {
+	name := ""
+	if n, ok := r.(interface{ Name() string }); ok {
+		name = n.Name()
+	}
+	return &watchedRepository{Repository: r, name: name, watch: d}
+}
+
+// watchedRepository is a repository whose downloads downloadWatch sees.
+type watchedRepository struct {
+	resolver.Repository
+	name  string
+	watch *downloadWatch
+}
+
+// Download downloads through the repository, reporting a failure.
+func (w *watchedRepository) Download(ctx context.Context, info *metadata.TargetFiles, out io.Writer) error {
+	d, ok := w.Repository.(resolver.Downloader)
+	if !ok {
+		return errors.New("repository cannot download targets")
+	}
+	w.watch.bar.restart()
+	err := d.Download(ctx, info, out)
+	if err != nil && ctx.Err() == nil {
+		w.watch.bar.clear()
+		w.watch.a.diag.warnf("repository %q: %s: %s; trying the next supporting repository", w.name, info.Path, causeOf(w.name, err))
+	}
+	return err
+}
+
+// causeOf drops a leading `repository "NAME": ` from err's message.
+func causeOf(name string, err error) string {
+	return answerCause(resolver.Answer{Name: name, Kind: resolver.Failed, Err: err})
+}
+
+// progressBar draws a download's progress on stderr, when stderr is a
+// terminal. It counts the bytes of HTTP response bodies while started. A
+// nil *progressBar does nothing.
+type progressBar struct {
+	w io.Writer
+
+	mu     sync.Mutex
+	active bool
+	label  string
+	total  int64
+	n      int64
+	shown  int // the last percentage drawn, -1 for none
+}
+
+// progressBar returns a bar when stderr is a terminal, and makes the run's
+// HTTP client count response bodies for it; nil otherwise. It must be
+// called before any repository is opened.
+func (a *accord) progressBar() *progressBar {
+	f, ok := a.diag.w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	bar := &progressBar{w: f, shown: -1}
+	client := newHTTPClient(a.opts.timeout)
+	client.Transport = &countingTransport{base: client.Transport, bar: bar}
+	a.mu.Lock()
+	a.client = client
+	a.mu.Unlock()
+	return bar
+}
+
+func (p *progressBar) start(label string, total int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.active, p.label, p.total, p.n, p.shown = true, label, total, 0, -1
+}
+
+// restart starts counting again from zero, for the next repository.
+func (p *progressBar) restart() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n, p.shown = 0, -1
+}
+
+// clear erases the bar's line, so that a message can take it.
+func (p *progressBar) clear() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.active && p.shown >= 0 {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = -1
+	}
+}
+
+// stop ends the bar's line; calling it again does nothing.
+func (p *progressBar) stop() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.active && p.shown >= 0 {
+		fmt.Fprintln(p.w)
+	}
+	p.active = false
+}
+
+// add counts n more bytes and redraws when the percentage changed.
+func (p *progressBar) add(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.active || p.total <= 0 {
+		return
+	}
+	p.n += int64(n)
+	pct := int(min(100, p.n*100/p.total))
+	if pct == p.shown {
+		return
+	}
+	p.shown = pct
+	const width = 30
+	done := width * pct / 100
+	bar := make([]byte, width)
+	for i := range bar {
+		switch {
+		case i < done:
+			bar[i] = '='
+		case i == done:
+			bar[i] = '>'
+		default:
+			bar[i] = ' '
+		}
+	}
+	fmt.Fprintf(p.w, "\r\033[Kaccord: %s [%s] %3d%% of %s", p.label, bar, pct, formatSize(p.total))
+}
+
+// countingTransport counts the bytes of response bodies for a bar.
+type countingTransport struct {
+	base http.RoundTripper
+	bar  *progressBar
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err == nil && resp.Body != nil {
+		resp.Body = &countingBody{ReadCloser: resp.Body, bar: t.bar}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	bar *progressBar
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.bar.add(n)
+	}
+	return n, err
+}
