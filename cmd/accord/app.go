@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
 	"time"
@@ -53,7 +55,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return a.diag.report(usageError(err))
 	}
-	err = app.Run(append([]string{"accord"}, args...))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err = app.RunContext(ctx, append([]string{"accord"}, args...))
 	return a.diag.report(classify(err))
 }
 
@@ -86,6 +90,13 @@ func (a *accord) newApp() *cli.App {
 			a.initCommand(),
 			a.mapCommand(),
 			a.pinCommand(),
+			a.refreshCommand(),
+			a.statusCommand(),
+			a.mirrorCommand(),
+			a.lookupCommand(),
+			a.downloadCommand(),
+			a.verifyCommand(),
+			a.listCommand(),
 		},
 		Before:         a.before,
 		Action:         a.noCommand,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/accord-tuf/accord/mapfile"
@@ -106,7 +108,7 @@ func (a *accord) repository(name string) (*repo.Client, error) {
 	c, err := repo.New(cfg)
 	switch {
 	case errors.Is(err, repo.ErrNotPinned):
-		return nil, usageErrorf("repository %q has no pinned root; run: accord pin %s ROOT.json", r.Name, r.Name)
+		return nil, usageError(&notPinnedError{name: r.Name})
 	case err != nil:
 		return nil, usageError(err)
 	}
@@ -115,6 +117,68 @@ func (a *accord) repository(name string) (*repo.Client, error) {
 	}
 	a.clients[r.Name] = c
 	return c, nil
+}
+
+// notPinnedError is a repository without a pinned root; it names the
+// command to run and wraps [repo.ErrNotPinned].
+type notPinnedError struct{ name string }
+
+func (e *notPinnedError) Error() string {
+	return fmt.Sprintf("repository %q has no pinned root; run: accord pin %s ROOT.json", e.name, e.name)
+}
+
+func (e *notPinnedError) Unwrap() error { return repo.ErrNotPinned }
+
+// openAll opens the named repositories, in order. Every repository that
+// cannot be opened is reported, as one configuration error.
+func (a *accord) openAll(names []string) ([]*repo.Client, error) {
+	clients := make([]*repo.Client, len(names))
+	var errs []error
+	for i, name := range names {
+		c, err := a.repository(name)
+		if err != nil {
+			var e *exitError
+			if errors.As(err, &e) && e.err != nil {
+				err = e.err
+			}
+			errs = append(errs, err)
+			continue
+		}
+		clients[i] = c
+	}
+	if len(errs) > 0 {
+		return nil, usageError(errors.Join(errs...))
+	}
+	return clients, nil
+}
+
+// each runs fn for every client concurrently and returns the errors, by
+// client.
+func each(ctx context.Context, clients []*repo.Client, fn func(context.Context, *repo.Client) error) []error {
+	errs := make([]error, len(clients))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(ctx, c)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// repoCause is err without the `repository "NAME": ` prefix that a line
+// about that repository already says.
+func repoCause(name string, err error) string {
+	var re *repo.Error
+	if errors.As(err, &re) && re.Repo == name && err.Error() == re.Error() {
+		if re.File != "" {
+			return re.File + ": " + re.Err.Error()
+		}
+		return re.Err.Error()
+	}
+	return err.Error()
 }
 
 // repoConfig describes the repository r to package repo, with the global

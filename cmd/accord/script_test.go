@@ -36,7 +36,7 @@ func TestScript(t *testing.T) {
 			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("XDG_DATA_HOME", "")
 			env.Setenv("ACCORD_GROUPS", "")
-			env.Values[worldKey{}] = &scriptWorld{}
+			env.Values[worldKey{}] = &scriptWorld{seen: map[string]int{}}
 			return nil
 		},
 		Cmds: scriptCommands(),
@@ -126,6 +126,7 @@ type worldKey struct{}
 type scriptWorld struct {
 	world *fixtures.World
 	srv   *fixtures.Server
+	seen  map[string]int // requests by path prefix at the last check
 }
 
 func world(ts *testscript.TestScript) *scriptWorld {
@@ -208,8 +209,7 @@ func cmdFixtureStop(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdFixtureRequests checks that the server had N requests for paths
-// beginning with /REPO/ since the last check (with "!": not N), then
-// forgets them.
+// beginning with /REPO/ since the last check of REPO (with "!": not N).
 //
 //	[!] fixture-requests REPO N
 func cmdFixtureRequests(ts *testscript.TestScript, neg bool, args []string) {
@@ -218,9 +218,11 @@ func cmdFixtureRequests(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	want, err := strconv.Atoi(args[1])
 	ts.Check(err)
-	srv := world(ts).server(ts)
-	n := srv.CountPrefix("/" + args[0] + "/")
-	srv.ResetRequests()
+	w := world(ts)
+	prefix := "/" + args[0] + "/"
+	total := w.server(ts).CountPrefix(prefix)
+	n := total - w.seen[prefix]
+	w.seen[prefix] = total
 	switch {
 	case neg && n == want:
 		ts.Fatalf("%d requests for repository %s, want any other number", n, args[0])
