@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -180,4 +181,37 @@ func (r *Resolver) resolveRows(ctx context.Context, rows []Row, groups []string)
 	}
 	close(next)
 	wg.Wait()
+}
+
+type listingJSON struct {
+	Repositories []string  `json:"repositories"`
+	Groups       []string  `json:"groups,omitempty"`
+	Targets      []rowJSON `json:"targets"`
+	Failed       []Answer  `json:"failed,omitempty"`
+}
+
+type rowJSON struct {
+	Target  string   `json:"target"`
+	Answers []Answer `json:"answers"`
+	Result  *Result  `json:"result,omitempty"`
+	Error   string   `json:"error,omitempty"`
+}
+
+// MarshalJSON encodes the listing as {"repositories", "groups" (only with
+// groups), "targets": [{"target", "answers", "result" or "error"}],
+// "failed" (only when a repository could not be listed)}; answers and
+// results encode as in [Result.MarshalJSON].
+func (l *Listing) MarshalJSON() ([]byte, error) {
+	j := listingJSON{Repositories: nonNil(l.Repositories), Groups: l.Groups, Targets: []rowJSON{}, Failed: l.Failed}
+	for _, r := range l.Rows {
+		row := rowJSON{Target: r.Target, Answers: r.Answers, Result: r.Result}
+		if r.Err != nil {
+			row.Error = r.Err.Error()
+		}
+		if row.Answers == nil {
+			row.Answers = []Answer{}
+		}
+		j.Targets = append(j.Targets, row)
+	}
+	return json.Marshal(j)
 }

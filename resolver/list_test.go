@@ -2,7 +2,9 @@ package resolver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -148,4 +150,16 @@ func TestListInvalid(t *testing.T) {
 	if r := l.Rows[0]; r.Target != "../escape" || r.Result != nil || r.Err == nil {
 		t.Errorf("invalid target name row = %+v, want an error and no result", r)
 	}
+}
+
+func TestListingJSON(t *testing.T) {
+	m := mapOf(t, `[{"paths": ["library/*"], "repositories": ["ci", "qa"]}, {"paths": ["**"], "repositories": ["prod"]}]`)
+	w := listWorld(t)
+	w.openErr["staging"] = errBoom
+	l, _ := New(m, w.open).List(context.Background(), "library/app:*", []string{"qa"})
+	data, err := json.MarshalIndent(l, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("testdata", "json", "listing.json"), append(data, '\n'))
 }
