@@ -155,7 +155,7 @@ func (c *Client) fetchTarget(ctx context.Context, info *metadata.TargetFiles, na
 			if isStatus && st.code == 404 {
 				fe.missing = true
 			}
-			fe.failures = append(fe.failures, fmt.Sprintf("%s/%s: %v", strings.TrimSuffix(m.Targets, "/"), escapePath(name), err))
+			fe.failures = append(fe.failures, fmt.Sprintf("%s/%s: %v", strings.TrimSuffix(m.Targets, "/"), escapePath(name), c.describe(err)))
 			if !isStatus {
 				break // the mirror did not answer: go to the next one
 			}

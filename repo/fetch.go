@@ -150,9 +150,28 @@ func (c *Client) fetchMetadata(ctx context.Context, name string, limit int64) ([
 		if errors.As(err, &st) && st.code == http.StatusNotFound {
 			fe.missing = true
 		}
-		fe.failures = append(fe.failures, fmt.Sprintf("%s: %v", m.Metadata, err))
+		fe.failures = append(fe.failures, fmt.Sprintf("%s: %v", m.Metadata, c.describe(err)))
 	}
 	return nil, fe
+}
+
+// describe shortens the error of a request that ran out of time.
+func (c *Client) describe(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer within %v", c.timeout)
+	}
+	return err
+}
+
+// roleLimit returns the configured size limit for a metadata file name
+// ("timestamp.json", "3.root.json", "2.snapshot.json", "1.bins-0a.json").
+func (c *Client) roleLimit(name string) int64 {
+	if v, rest, ok := strings.Cut(name, "."); ok {
+		if _, err := strconv.ParseUint(v, 10, 64); err == nil {
+			name = rest
+		}
+	}
+	return c.limitFor(name)
 }
 
 // fetchFrom reads one file from one mirror base, at most limit bytes.
@@ -192,6 +211,10 @@ func (f *mirrorFetcher) DownloadFile(urlPath string, maxLength int64, _ time.Dur
 		return nil, fmt.Errorf("unexpected file %q", urlPath)
 	}
 	f.last = name
+	// A signed length never lifts the configured limit.
+	if limit := f.c.roleLimit(name); maxLength <= 0 || maxLength > limit {
+		maxLength = limit
+	}
 	data, err := f.c.fetchMetadata(f.ctx, name, maxLength)
 	if err != nil {
 		return nil, err

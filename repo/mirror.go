@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -60,7 +60,7 @@ func (c *Client) WriteMirror(ctx context.Context, out string, withTargets bool) 
 		}
 	}
 	if withTargets {
-		return c.mirrorTargets(ctx, st, filepath.Join(dir, "targets"), targets)
+		return c.mirrorTargets(ctx, filepath.Join(dir, "targets"), targets)
 	}
 	return nil
 }
@@ -112,7 +112,7 @@ func (c *Client) mirrorFiles(ctx context.Context, st *state) (map[string][]byte,
 
 // mirrorTargets downloads and writes every target under dir, by its path
 // and under each hash-prefixed name.
-func (c *Client) mirrorTargets(ctx context.Context, st *state, dir string, targets map[string]*metadata.TargetFiles) error {
+func (c *Client) mirrorTargets(ctx context.Context, dir string, targets map[string]*metadata.TargetFiles) error {
 	paths := make([]string, 0, len(targets))
 	for p := range targets {
 		paths = append(paths, p)
@@ -123,28 +123,81 @@ func (c *Client) mirrorTargets(ctx context.Context, st *state, dir string, targe
 		if err := checkTargetPath(p); err != nil {
 			return c.errf("", err)
 		}
-		var buf bufferWriter
-		if err := c.Download(ctx, info, &buf); err != nil {
-			return err
-		}
 		names := append([]string{p}, remoteNames(info, true)...)
-		for _, n := range names {
-			full := filepath.Join(dir, filepath.FromSlash(n))
-			if err := os.MkdirAll(filepath.Dir(full), mirrorDirPerm); err != nil {
-				return c.errf("", fmt.Errorf("mirror: %w", err))
-			}
-			if err := writeAtomic(full, buf.b, mirrorFilePerm); err != nil {
-				return c.errf("", fmt.Errorf("mirror: target %q: %w", path.Clean(n), err))
-			}
+		if err := c.mirrorTarget(ctx, dir, info, names); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// bufferWriter collects a download in memory.
-type bufferWriter struct{ b []byte }
+// mirrorTarget downloads one target to a temporary file beside its first
+// name, then puts it in place under every name.
+func (c *Client) mirrorTarget(ctx context.Context, dir string, info *metadata.TargetFiles, names []string) error {
+	first := filepath.Join(dir, filepath.FromSlash(names[0]))
+	if err := os.MkdirAll(filepath.Dir(first), mirrorDirPerm); err != nil {
+		return c.errf("", fmt.Errorf("mirror: %w", err))
+	}
+	f, err := os.CreateTemp(filepath.Dir(first), ".tmp-target-")
+	if err != nil {
+		return c.errf("", fmt.Errorf("mirror: %w", err))
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := c.Download(ctx, info, f); err != nil {
+		return err
+	}
+	if err := f.Chmod(mirrorFilePerm); err != nil {
+		return c.errf("", fmt.Errorf("mirror: %w", err))
+	}
+	if err := f.Sync(); err != nil {
+		return c.errf("", fmt.Errorf("mirror: %w", err))
+	}
+	for _, n := range names {
+		full := filepath.Join(dir, filepath.FromSlash(n))
+		if err := os.MkdirAll(filepath.Dir(full), mirrorDirPerm); err != nil {
+			return c.errf("", fmt.Errorf("mirror: %w", err))
+		}
+		if err := copyAtomic(f, full, mirrorFilePerm); err != nil {
+			return c.errf("", fmt.Errorf("mirror: target %q: %w", info.Path, err))
+		}
+	}
+	return nil
+}
 
-func (w *bufferWriter) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
+// copyAtomic copies src from its start to path through a temporary file in
+// the same directory.
+func copyAtomic(src *os.File, path string, perm os.FileMode) error {
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := f.Chmod(perm); err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, src); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	ok = true
+	return syncDir(dir)
 }

@@ -115,3 +115,4 @@ func TestReferenceTime(t *testing.T) {
 	now := clientWith(t, repo.Config{TrustDir: trust, Offline: true})
 	wantErr(t, now.Refresh(ctx), "expired")
 }
+

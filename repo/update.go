@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
@@ -169,10 +171,14 @@ var errNoCache = fmt.Errorf("%w: no cached metadata; run accord refresh", ErrOff
 // root, without network access and without writing anything.
 func (c *Client) loadOffline(ctx context.Context) (*state, error) {
 	lock, err := lockDir(ctx, c.mdir, false)
-	if err != nil {
+	switch {
+	case err == nil:
+		defer lock.Unlock()
+	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS):
+		// A read-only trust directory has no writers to wait for.
+	default:
 		return nil, c.errf("", err)
 	}
-	defer lock.Unlock()
 	root, err := c.readRoot()
 	if err != nil {
 		return nil, err

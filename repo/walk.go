@@ -106,7 +106,7 @@ func (c *Client) loadRole(ctx context.Context, st *state, role, parent string) (
 		return nil, c.errf(file, fmt.Errorf("role %q is not in snapshot.json", role))
 	}
 	limit := c.limits.Targets
-	if meta.Length > 0 {
+	if meta.Length > 0 && meta.Length < limit {
 		limit = meta.Length
 	}
 	local, localErr := readBounded(filepath.Join(c.mdir, file), limit)
