@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/gobwas/glob"
 )
 
 // maxErrors is how many defects of one file are reported; the rest are
@@ -52,17 +50,10 @@ func (p *parser) parse() *Map {
 	if mapping == nil {
 		p.errAt(root.off, "mapping", "missing: a map file lists its mapping")
 	} else {
-		m.Mapping = p.mappings(mapping, declared)
+		m.Mapping, m.globs = p.mappings(mapping, declared)
 	}
 	if len(p.errs) > 0 {
 		return nil
-	}
-	m.globs = make([][]glob.Glob, len(m.Mapping))
-	for i, mp := range m.Mapping {
-		for _, pat := range mp.Paths {
-			g, _ := compilePattern(pat) // checked by p.pattern
-			m.globs[i] = append(m.globs[i], g)
-		}
 	}
 	return m
 }
@@ -173,35 +164,39 @@ func (p *parser) url(n *node, path string) string {
 	return u
 }
 
-// mappings reads the "mapping" list.
-func (p *parser) mappings(n *node, declared map[string]bool) []Mapping {
+// mappings reads the "mapping" list, with each mapping's compiled patterns.
+func (p *parser) mappings(n *node, declared map[string]bool) ([]Mapping, [][]*pattern) {
 	const path = "mapping"
 	if !p.want(n, kindArray, path) {
-		return nil
+		return nil, nil
 	}
 	if len(n.elem) == 0 {
 		p.errAt(n.off, path, "must have at least one entry")
 	}
 	var out []Mapping
+	var globs [][]*pattern
 	for i, e := range n.elem {
 		epath := fmt.Sprintf("%s[%d]", path, i)
 		if p.want(e, kindObject, epath) {
-			out = append(out, p.mapping(e, epath, declared))
+			mp, g := p.mapping(e, epath, declared)
+			out = append(out, mp)
+			globs = append(globs, g)
 		}
 	}
-	return out
+	return out, globs
 }
 
 // mapping reads one mapping entry.
-func (p *parser) mapping(n *node, path string, declared map[string]bool) Mapping {
+func (p *parser) mapping(n *node, path string, declared map[string]bool) (Mapping, []*pattern) {
 	var mp Mapping
+	var globs []*pattern
 	var paths, repos, threshold *node
 	for _, mem := range n.mem {
 		mpath := memberPath(path, mem.key)
 		switch mem.key {
 		case "paths":
 			paths = mem.val
-			mp.Paths = p.patterns(mem.val, mpath)
+			mp.Paths, globs = p.patterns(mem.val, mpath)
 		case "repositories":
 			repos = mem.val
 			mp.Repositories = p.names(mem.val, mpath, declared)
@@ -229,29 +224,32 @@ func (p *parser) mapping(n *node, path string, declared map[string]bool) Mapping
 		}
 		mp.Threshold = p.threshold(threshold, path+".threshold", listed)
 	}
-	return mp
+	return mp, globs
 }
 
-// patterns reads a mapping's "paths", checking that each pattern compiles.
-func (p *parser) patterns(n *node, path string) []string {
+// patterns reads a mapping's "paths" and compiles them.
+func (p *parser) patterns(n *node, path string) ([]string, []*pattern) {
 	if !p.want(n, kindArray, path) {
-		return nil
+		return nil, nil
 	}
 	if len(n.elem) == 0 {
 		p.errAt(n.off, path, "must list at least one pattern")
 	}
 	var out []string
+	var globs []*pattern
 	for i, e := range n.elem {
 		epath := fmt.Sprintf("%s[%d]", path, i)
 		if !p.want(e, kindString, epath) {
 			continue
 		}
-		if _, err := compilePattern(e.str); err != nil {
+		g, err := compilePattern(e.str)
+		if err != nil {
 			p.errAt(e.off, epath, err.Error())
 		}
 		out = append(out, e.str)
+		globs = append(globs, g)
 	}
-	return out
+	return out, globs
 }
 
 // names reads a mapping's "repositories": declared names, each once.

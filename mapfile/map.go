@@ -1,10 +1,6 @@
 package mapfile
 
-import (
-	"strings"
-
-	"github.com/gobwas/glob"
-)
+import "strings"
 
 // MaxSize is the largest map file accepted, in bytes; a larger file is an
 // error.
@@ -21,7 +17,7 @@ type Map struct {
 
 	// globs holds each mapping's compiled patterns; nil for a Map built by
 	// hand, whose patterns are then compiled at each use.
-	globs [][]glob.Glob
+	globs [][]*pattern
 }
 
 // Repository is one declared TUF repository.
@@ -102,7 +98,7 @@ func (m *Map) matches(i int, target string) bool {
 
 // glob returns pattern j of mapping i compiled, or nil when it does not
 // compile (only in a Map built by hand).
-func (m *Map) glob(i, j int) glob.Glob {
+func (m *Map) glob(i, j int) *pattern {
 	if i < len(m.globs) && j < len(m.globs[i]) {
 		return m.globs[i][j]
 	}
