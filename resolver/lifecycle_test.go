@@ -293,3 +293,46 @@ func TestCancelledRefreshIsRetried(t *testing.T) {
 		t.Errorf("prod opened %d times, want once", opens)
 	}
 }
+
+func TestHandBuiltMap(t *testing.T) {
+	in := newInfos(t, "app")
+	m := &mapfile.Map{
+		Repositories: []mapfile.Repository{{Name: "ci"}, {Name: "qa"}, {Name: "Prod"}},
+		Mapping: []mapfile.Mapping{
+			{Paths: []string{"**"}, Repositories: []string{"ci", "nowhere", "ci"}},
+			{Paths: []string{"**"}, Repositories: []string{"qa", "prod"}, Threshold: 1},
+		},
+	}
+	var (
+		mu     sync.Mutex
+		opened []string
+	)
+	open := func(name string) (Repository, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		opened = append(opened, name)
+		if name == "qa" {
+			return nil, nil
+		}
+		return repoOf(name).sign(in.x, nil), nil
+	}
+	res, err := New(m, open).Resolve(context.Background(), "app", nil)
+	if err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	if got := answersString(res); got != "ci=signed nowhere=error qa=error Prod=signed" {
+		t.Errorf("answers = %q", got)
+	}
+	if res.Mapping != 1 || !slices.Equal(res.Agreed, []string{"Prod"}) {
+		t.Errorf("mapping %d agreed %q, want mapping 1 agreed by Prod", res.Mapping, res.Agreed)
+	}
+	slices.Sort(opened)
+	if !slices.Equal(opened, []string{"Prod", "ci", "qa"}) {
+		t.Errorf("opened %q; want each declared repository once, by its declared name", opened)
+	}
+	for _, a := range res.Answers {
+		if a.Kind == Failed && a.Err == nil {
+			t.Errorf("%s failed without a cause", a.Name)
+		}
+	}
+}
