@@ -115,4 +115,3 @@ func TestReferenceTime(t *testing.T) {
 	now := clientWith(t, repo.Config{TrustDir: trust, Offline: true})
 	wantErr(t, now.Refresh(ctx), "expired")
 }
-
