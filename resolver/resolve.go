@@ -141,7 +141,7 @@ func (q *inquiry) require(ctx context.Context, res *Result, consensus *metadata.
 	var why []string
 	for _, a := range q.ask(ctx, groups) {
 		if a.Kind == Signed && agree(consensus, a.Info) {
-			if !contains(res.Agreed, a.Name) {
+			if !slices.Contains(res.Agreed, a.Name) {
 				res.Agreed = append(res.Agreed, a.Name)
 			}
 			continue
@@ -186,7 +186,7 @@ func (q *inquiry) names(list []string) []string {
 	var out []string
 	for _, n := range list {
 		d, _ := q.r.declared(n)
-		if !contains(out, d) {
+		if !slices.Contains(out, d) {
 			out = append(out, d)
 		}
 	}

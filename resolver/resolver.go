@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -138,7 +139,7 @@ func (r *Resolver) groups(names []string) ([]string, error) {
 		switch {
 		case !ok:
 			unknown = append(unknown, fmt.Sprintf("%q", n))
-		case !contains(out, d):
+		case !slices.Contains(out, d):
 			out = append(out, d)
 		}
 	}
@@ -150,10 +151,10 @@ func (r *Resolver) groups(names []string) ([]string, error) {
 }
 
 // Prepare opens, without refreshing, every repository that resolving target
-// with groups could need: those of every mapping that matches target, up
-// to the first terminating one, and the group repositories. It returns the open errors together (each wrapping
-// its cause, such as repo.ErrNotPinned), so that a command can report a
-// configuration error before any network access. Prepare is optional:
+// with groups could need: those of every mapping that matches target, up to
+// the first terminating one, and the group repositories. It returns the open
+// errors together (each wrapping its cause, such as repo.ErrNotPinned), so
+// that a command can report a configuration error before any network access. Prepare is optional:
 // [Resolver.Resolve] opens what it needs by itself and reports an open error
 // as that repository's answer. An invalid target or an undeclared group is
 // reported as Resolve reports it; a done ctx stops it.
@@ -168,7 +169,7 @@ func (r *Resolver) Prepare(ctx context.Context, target string, groups []string) 
 	var names []string
 	for _, i := range r.m.Match(target) {
 		for _, n := range r.m.Mapping[i].Repositories {
-			if d, ok := r.declared(n); ok && !contains(names, d) {
+			if d, ok := r.declared(n); ok && !slices.Contains(names, d) {
 				names = append(names, d)
 			}
 		}
@@ -177,7 +178,7 @@ func (r *Resolver) Prepare(ctx context.Context, target string, groups []string) 
 		}
 	}
 	for _, g := range gs {
-		if !contains(names, g) {
+		if !slices.Contains(names, g) {
 			names = append(names, g)
 		}
 	}
@@ -191,13 +192,4 @@ func (r *Resolver) Prepare(ctx context.Context, target string, groups []string) 
 		}
 	}
 	return aggregate(errs)
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
