@@ -118,6 +118,9 @@ func checkMirror(m Mirror) error {
 				return fmt.Errorf("mirror %q: no host", base)
 			}
 		case "file":
+			if u.Host != "" && u.Host != "localhost" {
+				return fmt.Errorf("mirror %q: file URL with host %q", base, u.Host)
+			}
 			if u.Path == "" {
 				return fmt.Errorf("mirror %q: no path", base)
 			}

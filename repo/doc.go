@@ -28,9 +28,11 @@
 // <trust-dir>/targets/<name>/. Directories are created 0700; every file is
 // written to a temporary file in the same directory, synced and renamed.
 //
-// An update runs in a staging copy of the metadata directory, beside it,
-// under an exclusive file lock (<metadata-dir>.lock) that serialises all
-// writers of that repository, in this process or another. Only a fully
+// An update runs in a staging copy of the metadata directory, in
+// .<name>.work beside it, under an exclusive file lock (.<name>.lock, also
+// beside it) that serialises all writers of that repository, in this
+// process or another; a staging copy left by a killed process is removed
+// by the next update. Only a fully
 // successful update is committed, file by file: new root versions to
 // root_history first, then root.json, then the other roles. A failed or
 // interrupted update leaves the previous trusted files byte for byte as

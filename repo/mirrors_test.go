@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/accord-tuf/accord/fixtures"
 	"github.com/accord-tuf/accord/repo"
@@ -126,4 +127,24 @@ func TestUnreachableAndMissing(t *testing.T) {
 	empty := fixtures.Serve(t, t.TempDir())
 	c = client(t, pin(t, root), empty.URL)
 	wantErr(t, c.Refresh(context.Background()), "timestamp.json", "not found")
+}
+
+func TestRefreshHonoursContext(t *testing.T) {
+	r := newRepo(t, fixtures.Options{}, nil)
+	dir, root := r.Dir(t)
+	srv := fixtures.Serve(t, dir)
+	srv.Inject(fixtures.Hang())
+	c := clientWith(t, repo.Config{TrustDir: pin(t, root), Mirrors: mirrors(srv.URL), Timeout: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Refresh(ctx) }()
+	for srv.Count("/2.root.json") == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	err := <-done
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("refresh after cancel: %v, want context.Canceled", err)
+	}
+	wantErr(t, err, `repository "ci": 2.root.json:`)
 }

@@ -136,7 +136,7 @@ func TestNewUnpinned(t *testing.T) {
 		t.Errorf("New on an unpinned repository: %v, want ErrNotPinned", err)
 	}
 	wantErr(t, err, `repository "ci"`)
-	for _, m := range []string{"127.0.0.1/x", "ftp://h/x"} {
+	for _, m := range []string{"127.0.0.1/x", "ftp://h/x", "file://host/x"} {
 		if _, err := repo.New(repo.Config{Name: "ci", TrustDir: t.TempDir(), Mirrors: mirrors(m)}); err == nil {
 			t.Errorf("mirror %q accepted", m)
 		}
