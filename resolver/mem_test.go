@@ -56,7 +56,10 @@ func (m *memRepo) TargetInfo(ctx context.Context, path string) (*metadata.Target
 		return nil, m.infoErr
 	}
 	info, ok := m.signed[path]
-	if !ok {
+	switch {
+	case !ok && m.name == "staging":
+		return nil, ErrNotFound // the resolver's own sentinel means missing too
+	case !ok:
 		return nil, fmt.Errorf("repository %q: target %q: %w", m.name, path, repo.ErrNotFound)
 	}
 	return info, nil

@@ -16,8 +16,8 @@ import (
 //
 // TargetInfo returns the verified target info that the repository signs for
 // path. A verified absence is an error for which
-// errors.Is(err, repo.ErrNotFound) holds; any other error means the
-// repository could not answer.
+// errors.Is(err, repo.ErrNotFound) (or [ErrNotFound]) holds; any other error
+// means the repository could not answer.
 //
 // Implementations must be safe for concurrent use: one repository may be asked
 // about several targets at once.

@@ -237,7 +237,7 @@ func (r *Resolver) answer(ctx context.Context, a *Answer, target string) {
 	}
 	info, err := rp.TargetInfo(ctx, target)
 	switch {
-	case errors.Is(err, repo.ErrNotFound):
+	case errors.Is(err, repo.ErrNotFound), errors.Is(err, ErrNotFound):
 		a.Kind = Missing
 	case err != nil:
 		a.Kind, a.Err = Failed, err

@@ -235,6 +235,12 @@ func TestResolve(t *testing.T) {
 			want:    want{status: StatusNotFound, mapping: -1, answers: "ci=missing qa=missing prod=missing"},
 		},
 		{
+			name:    "the resolver's own not-found sentinel is missing too",
+			mapping: `[{"paths": ["**"], "repositories": ["staging", "prod"], "threshold": 1}]`,
+			signs:   map[string]*metadata.TargetFiles{"prod": in.x},
+			want:    want{status: StatusVerified, mapping: 0, threshold: 1, agreed: []string{"prod"}, consensus: in.x, answers: "staging=missing prod=signed"},
+		},
+		{
 			name:    "a failure is no_consensus, not not_found",
 			mapping: `[{"paths": ["**"], "repositories": ["ci", "qa"], "threshold": 1}]`,
 			fails:   map[string]error{"qa": errBoom},
