@@ -23,23 +23,39 @@
 // # Strictness
 //
 // [Parse] reads at most [MaxSize] bytes of UTF-8 JSON. It rejects unknown
-// fields, duplicate object keys at any depth, null values, values of the
-// wrong type and trailing data. It reports every defect of a file at once, in
-// file order, as an [*Errors] holding one [*Error] per defect. Each defect
-// names its place: the file, the line and column (1-based, columns counted in
-// bytes) and, for an error of meaning, the JSON path of the value, as in
+// fields, duplicate object keys at any depth (encoding/json would keep the
+// last of two "ci" entries silently), null values, values of the wrong type,
+// a threshold that is not an integer literal, and trailing data. It reports
+// every defect of a file at once, in file order, as an [*Errors] holding one
+// [*Error] per defect (the first 100, then a count of the rest). Each defect
+// names its place: the file, the line and column (1-based, columns counted
+// in bytes) and, for an error of meaning, the JSON path of the value, as in
 //
 //	map.json:4:17: invalid character '}' looking for beginning of value
 //	map.json:12:20: mapping[1].threshold: 3 exceeds the 2 listed repositories
+//
+// A file larger than [MaxSize] is refused whole, naming the file alone.
 //
 // # Patterns
 //
 // Patterns are gobwas/glob patterns with "/" as the separator, compiled once
 // by [Parse] and matched against the whole target path: "*" is any run of
 // characters but "/", "?" one character but "/", "**" any run including "/",
-// and "[abc]", "[!abc]", "[a-z]", "{a,b}" as usual. A pattern that is empty,
-// begins with "/", or does not compile is an error. [Map.Warnings] points out
-// patterns and mappings that are legal but probably not what was meant.
+// and "[abc]", "[!abc]", "[a-z]", "{a,b}" as usual; a backslash escapes the
+// character after it. A pattern that is empty, begins with "/", is longer
+// than 4096 bytes, holds a control character, an empty character class or
+// an empty alternative ("{a,}", "{}"), or that gobwas/glob does not compile,
+// is an error.
+//
+// gobwas/glob parses and checks each pattern, but its matchers (v0.2.3)
+// panic on some patterns and mismatch others, so the match itself is made by
+// a regular expression built from gobwas/glob's parse tree: it never panics
+// and takes time linear in the target.
+//
+// [Map.Warnings] points out what is legal but probably not meant: a "*"
+// pattern that cannot match a path with "/", a mapping that earlier
+// terminating mappings leave unreachable, and a non-terminating mapping that
+// a withholding repository can downgrade to a later, weaker one.
 //
 // # Target names
 //

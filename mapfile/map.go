@@ -7,7 +7,9 @@ import "strings"
 const MaxSize = 1 << 20
 
 // Map is a parsed and validated map file. A Map from [Parse] is immutable and
-// safe for concurrent use.
+// safe for concurrent use. A Map built by hand rather than by [Parse] is not
+// validated; its patterns are compiled at each use, and one that does not
+// compile matches nothing.
 type Map struct {
 	// Repositories lists the declared repositories in the order the file
 	// declares them.

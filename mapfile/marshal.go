@@ -9,6 +9,9 @@ import (
 // MarshalJSON encodes the map as a map file, with every threshold and
 // terminating flag explicit; [Parse] of the result gives an equal Map.
 func (m *Map) MarshalJSON() ([]byte, error) {
+	if m == nil {
+		return []byte("null"), nil
+	}
 	var b bytes.Buffer
 	b.WriteString(`{"repositories":{`)
 	for i, r := range m.Repositories {

@@ -26,7 +26,7 @@ func Parse(name string, data []byte) (*Map, error) {
 func ParseReader(name string, r io.Reader) (*Map, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return Parse(name, data)
 }
