@@ -131,11 +131,12 @@ func (c *Client) commit(stage string, rootVersion int64, roots map[int64][]byte,
 	if err := os.MkdirAll(hist, dirPerm); err != nil {
 		return c.errf("", err)
 	}
-	for v := rootVersion; v > 0; v-- {
-		data, ok := roots[v]
-		if !ok {
-			break
-		}
+	first := rootVersion + 1
+	for first > 1 && roots[first-1] != nil {
+		first--
+	}
+	for v := first; v <= rootVersion; v++ {
+		data := roots[v]
 		p := filepath.Join(hist, fmt.Sprintf("%d.root.json", v))
 		if sameFile(p, data, c.limits.Root) {
 			continue
