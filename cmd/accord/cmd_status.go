@@ -105,14 +105,17 @@ func statusListJSON(states []repoState) []statusJSON {
 	return out
 }
 
-// printStatus prints a block per repository, aligned across blocks.
+// printStatus prints a block per repository.
 func (a *accord) printStatus(states []repoState) error {
-	t := newTable(a.stdout)
+	w := a.stdout
+	row := func(label, format string, args ...any) {
+		fmt.Fprintf(w, "  %-9s  %s\n", label, fmt.Sprintf(format, args...))
+	}
 	for i, st := range states {
 		if i > 0 {
-			fmt.Fprintln(t)
+			fmt.Fprintln(w)
 		}
-		fmt.Fprintln(t, st.name)
+		fmt.Fprintln(w, st.name)
 		mirrors := make([]string, len(st.mirrors))
 		for j, mir := range st.mirrors {
 			mirrors[j] = mir.Metadata
@@ -120,24 +123,24 @@ func (a *accord) printStatus(states []repoState) error {
 				mirrors[j] = "metadata=" + mir.Metadata + ",targets=" + mir.Targets
 			}
 		}
-		fmt.Fprintf(t, "  mirrors\t%s\n", strings.Join(mirrors, " "))
+		row("mirrors", "%s", strings.Join(mirrors, " "))
 		switch {
 		case errors.Is(st.err, repo.ErrNotPinned):
-			fmt.Fprintf(t, "  root\tnot pinned\n")
+			row("root", "not pinned")
 			continue
 		case st.err != nil:
-			fmt.Fprintf(t, "  error\t%s\n", repoCause(st.name, st.err))
+			row("error", "%s", repoCause(st.name, st.err))
 			continue
 		}
 		s := st.status
-		fmt.Fprintf(t, "  root\tversion %d\texpires %s\tsha256 %s\n", s.Root.Version, expiry(&s.Root), s.RootSHA256)
+		row("root", "version %d  expires %s  sha256 %s", s.Root.Version, expiry(&s.Root), s.RootSHA256)
 		for j, r := range roles(s)[1:] {
 			if r == nil {
-				fmt.Fprintf(t, "  %s\tnot cached\n", roleNames[j+1])
+				row(roleNames[j+1], "not cached")
 				continue
 			}
-			fmt.Fprintf(t, "  %s\tversion %d\texpires %s\n", roleNames[j+1], r.Version, expiry(r))
+			row(roleNames[j+1], "version %d  expires %s", r.Version, expiry(r))
 		}
 	}
-	return t.Flush()
+	return nil
 }
