@@ -54,6 +54,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"fixture-clear":    cmdFixtureClear,
 		"fixture-stop":     cmdFixtureStop,
 		"fixture-requests": cmdFixtureRequests,
+		"fixture-tamper":   cmdFixtureTamper,
 	}
 }
 
