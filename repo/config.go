@@ -132,3 +132,16 @@ func checkMirror(m Mirror) error {
 	}
 	return nil
 }
+
+// DirMirror returns the mirror of a local directory in the string-mirror
+// layout (as [Client.WriteMirror] writes it): file:// URLs of dir and
+// dir/targets, with dir made absolute.
+func DirMirror(dir string) (Mirror, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return Mirror{}, fmt.Errorf("mirror %q: %w", dir, err)
+	}
+	meta := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	targets := url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(abs, "targets"))}
+	return Mirror{Metadata: meta.String(), Targets: targets.String()}, nil
+}

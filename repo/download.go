@@ -24,9 +24,9 @@ import (
 // spooled to a temporary file in the trust directory.
 const memorySpool = 1 << 20
 
-// Download fetches the target that info describes from the mirrors'
-// targets bases in order, checks its length and every listed hash, and
-// only then writes it to w. Under consistent snapshots the hash-prefixed
+// Download fetches the target that info describes (info.Path names it, as
+// [Client.TargetInfo] sets it) from the mirrors' targets bases in order,
+// checks its length and every listed hash, and only then writes it to w. Under consistent snapshots the hash-prefixed
 // names are tried for each listed algorithm in sorted order. Bytes that
 // fail verification are refused, never passed to w, and no other mirror
 // is tried for them.

@@ -3,7 +3,6 @@ package repo_test
 import (
 	"bytes"
 	"context"
-	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -35,9 +34,12 @@ func TestWriteMirrorVerifiesElsewhere(t *testing.T) {
 	}
 	srv.Close()
 
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(out, "ci"))}
+	fileMirror, err := repo.DirMirror(filepath.Join(out, "ci"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	fresh := pin(t, root)
-	m := clientWith(t, repo.Config{TrustDir: fresh, Mirrors: mirrors(u.String())})
+	m := clientWith(t, repo.Config{TrustDir: fresh, Mirrors: []repo.Mirror{fileMirror}})
 	if err := m.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
