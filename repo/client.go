@@ -30,6 +30,8 @@ type Client struct {
 	limits   Limits
 	maxRoles int // delegated roles visited per lookup
 
+	keepVerifiedRoots bool
+
 	mu    sync.Mutex
 	state *state // trusted metadata after a successful refresh
 	err   error  // the last refresh's failure
@@ -75,6 +77,8 @@ func New(cfg Config) (*Client, error) {
 		offline:  cfg.Offline,
 		limits:   cfg.Limits.withDefaults(),
 		maxRoles: 32,
+
+		keepVerifiedRoots: cfg.KeepVerifiedRoots,
 	}
 	if cfg.TrustDir != "" {
 		c.spool = filepath.Join(cfg.TrustDir, "targets", cfg.Name)

@@ -82,6 +82,11 @@ type Config struct {
 	Offline bool
 	// Limits bounds metadata sizes.
 	Limits Limits
+	// KeepVerifiedRoots makes a failed update still commit the new root
+	// versions it verified before failing, as the TUF specification's
+	// client workflow persists each root as it is verified (5.3.8). By
+	// default a failed update leaves the trust directory as it was.
+	KeepVerifiedRoots bool
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

@@ -98,11 +98,18 @@ func (c *Client) update(ctx context.Context) (*state, error) {
 		return nil, c.errf("root.json", err)
 	}
 	up.UnsafeSetRefTime(c.refTime())
+	oldVersion := up.GetTrustedMetadataSet().Root.Signed.Version
 	if err := up.Refresh(); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w: %w", ctxErr, err)
 		}
-		return nil, c.errf(c.blame(f.last, err), err)
+		err = c.errf(c.blame(f.last, err), err)
+		if c.keepVerifiedRoots {
+			if kerr := c.keepRoots(up, oldVersion, f.roots); kerr != nil {
+				err = errors.Join(err, kerr)
+			}
+		}
+		return nil, err
 	}
 	trusted := up.GetTrustedMetadataSet()
 	st := &state{trusted: &trusted, raw: map[string][]byte{}}
@@ -127,23 +134,8 @@ func (c *Client) blame(last string, err error) string {
 // root.json, then the other top-level roles, each file atomically and only
 // when it changed.
 func (c *Client) commit(stage string, rootVersion int64, roots map[int64][]byte, st *state) error {
-	hist := filepath.Join(c.mdir, historyDir)
-	if err := os.MkdirAll(hist, dirPerm); err != nil {
-		return c.errf("", err)
-	}
-	first := rootVersion + 1
-	for first > 1 && roots[first-1] != nil {
-		first--
-	}
-	for v := first; v <= rootVersion; v++ {
-		data := roots[v]
-		p := filepath.Join(hist, fmt.Sprintf("%d.root.json", v))
-		if sameFile(p, data, c.limits.Root) {
-			continue
-		}
-		if err := writeAtomic(p, data, filePerm); err != nil {
-			return c.errf(filepath.Join(historyDir, filepath.Base(p)), err)
-		}
+	if err := c.commitHistory(rootVersion, roots); err != nil {
+		return err
 	}
 	for _, name := range append([]string{"root.json"}, topFiles...) {
 		data, err := readBounded(filepath.Join(stage, name), c.limitFor(name))
@@ -161,6 +153,47 @@ func (c *Client) commit(stage string, rootVersion int64, roots map[int64][]byte,
 		if err := writeAtomic(p, data, filePerm); err != nil {
 			return c.errf(name, err)
 		}
+	}
+	return nil
+}
+
+// commitHistory writes the root versions up to rootVersion that an update
+// fetched (and verified) to root_history, in ascending order.
+func (c *Client) commitHistory(rootVersion int64, roots map[int64][]byte) error {
+	hist := filepath.Join(c.mdir, historyDir)
+	if err := os.MkdirAll(hist, dirPerm); err != nil {
+		return c.errf("", err)
+	}
+	first := rootVersion + 1
+	for first > 1 && roots[first-1] != nil {
+		first--
+	}
+	for v := first; v <= rootVersion; v++ {
+		p := filepath.Join(hist, fmt.Sprintf("%d.root.json", v))
+		if sameFile(p, roots[v], c.limits.Root) {
+			continue
+		}
+		if err := writeAtomic(p, roots[v], filePerm); err != nil {
+			return c.errf(historyDir+"/"+filepath.Base(p), err)
+		}
+	}
+	return nil
+}
+
+// keepRoots commits the root versions that a failed update verified
+// before it failed, with [Config.KeepVerifiedRoots]: the history, then
+// root.json.
+func (c *Client) keepRoots(up *updater.Updater, oldVersion int64, roots map[int64][]byte) error {
+	trusted := up.GetTrustedMetadataSet()
+	v := trusted.Root.Signed.Version
+	if v <= oldVersion || roots[v] == nil {
+		return nil
+	}
+	if err := c.commitHistory(v, roots); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(c.mdir, "root.json"), roots[v], filePerm); err != nil {
+		return c.errf("root.json", err)
 	}
 	return nil
 }

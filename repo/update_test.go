@@ -304,3 +304,36 @@ func TestAttacksRefusedAndStateKept(t *testing.T) {
 		})
 	}
 }
+
+func TestKeepVerifiedRoots(t *testing.T) {
+	r := newRepo(t, fixtures.Options{}, nil)
+	dir, root := r.Dir(t)
+	srv := fixtures.Serve(t, dir)
+	if err := r.RotateRoot("ci-2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetExpires("timestamp", time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	srv.SetDir(publish(t, r))
+	root2, _ := r.Root(2)
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprint("keep=", keep), func(t *testing.T) {
+			trust := pin(t, root)
+			before := tree(t, trust)
+			c := clientWith(t, repo.Config{TrustDir: trust, Mirrors: mirrors(srv.URL), KeepVerifiedRoots: keep})
+			wantErr(t, c.Refresh(context.Background()), "timestamp.json", "expired")
+			after := tree(t, trust)
+			if !keep {
+				sameTree(t, before, after)
+				return
+			}
+			if after["root.json"] != string(root2) || after[filepath.Join("root_history", "2.root.json")] != string(root2) {
+				t.Errorf("verified root version 2 not kept")
+			}
+			if _, ok := after["timestamp.json"]; ok {
+				t.Errorf("expired timestamp committed")
+			}
+		})
+	}
+}
