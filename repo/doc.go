@@ -36,8 +36,21 @@
 // successful update is committed, file by file: new root versions to
 // root_history first, then root.json, then the other roles. A failed or
 // interrupted update leaves the previous trusted files byte for byte as
-// they were. Delegated roles fetched after a refresh reach the trust
+// they were (unless [Config.KeepVerifiedRoots] asks to keep the root
+// versions it verified). Delegated roles fetched after a refresh reach the trust
 // directory through the same lock, so that they can be used offline.
+//
+// # Delegations and targets
+//
+// Delegated roles are walked by this package, in go-tuf's order (pre-order,
+// depth first, at most 32 roles per lookup), over go-tuf's verification
+// core (metadata/trustedmetadata): classic path_hash_prefixes delegations
+// match the hex SHA-256 of the path, and a TAP 15 hash-bin delegation loads
+// only the bin a path falls in. Role names that would clash with the
+// top-level files are refused. Targets are downloaded by this package too:
+// under consistent snapshots each listed hash algorithm's prefixed name is
+// tried in sorted order, and bytes reach the caller only once their length
+// and every listed hash are checked.
 //
 // # Offline and reference time
 //
