@@ -82,3 +82,33 @@ func TestInitRefusesWhatIsNotARoot(t *testing.T) {
 		t.Errorf("init made requests: %q", reqs)
 	}
 }
+
+func TestInitRefusesToReplaceOtherDirectories(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, fixtures.Options{}, nil)
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+	}{
+		{"a file that is not metadata", map[string]string{"root.json": "x", "notes.txt": "mine"}},
+		{"json files without a root", map[string]string{"package.json": "{}"}},
+		{"a subdirectory", map[string]string{"root.json": "x", "src/main.go": "package main"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, data := range tc.files {
+				p := filepath.Join(dir, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res := adapter(t, nil, "--metadata-dir", dir, "init", rootFile(t, w.root))
+			wantCode(t, res, 1)
+			wantStderr(t, res, "init: refusing to replace")
+			sameFiles(t, tc.files, files(t, dir))
+		})
+	}
+}

@@ -13,10 +13,13 @@
 //	    --target-name NAME [--target-name NAME...] \
 //	    --target-dir TDIR --target-base-url TURL download
 //
-// init stores ROOT_FILE as the trusted root, DIR/root.json, replacing
-// whatever DIR held. It makes no request. The file must be root metadata
-// signed by a threshold of its own root keys; an expired root is stored
-// with a warning, since rotation may lead past it.
+// init stores ROOT_FILE as the trusted root, DIR/root.json, in place of
+// the metadata DIR held. It makes no request. The file must be root
+// metadata signed by a threshold of its own root keys; an expired root is
+// stored with a warning, since rotation may lead past it. DIR must be
+// missing, empty or a metadata directory (root.json, other .json files,
+// root_history/): init refuses to replace a directory holding anything
+// else.
 //
 // refresh runs a full TUF update of the top-level roles from URL, the
 // repository's only mirror. The trusted metadata is kept in DIR under

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/accord-tuf/accord/repo"
@@ -63,6 +64,9 @@ func initRoot(inv *invocation, at time.Time, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkReplaceable(inv.metadataDir); err != nil {
+		return err
+	}
 	res, err := repo.Pin("", repoName, root, repo.PinOptions{
 		Force:       true,
 		At:          at,
@@ -76,6 +80,38 @@ func initRoot(inv *invocation, at time.Time, stdout, stderr io.Writer) error {
 			res.Version, res.Expires.UTC().Format(time.RFC3339))
 	}
 	fmt.Fprintf(stdout, "trusted root version %d (sha256 %s)\n", res.Version, res.SHA256)
+	return nil
+}
+
+// checkReplaceable refuses to let init replace a directory that is not a
+// metadata directory: replacing it discards everything it holds. dir may
+// be missing, empty, or hold root.json beside other metadata files
+// (*.json), root_history/ and temporary files the client leaves when
+// killed.
+func checkReplaceable(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("metadata directory: %w", err)
+	}
+	hasRoot := false
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case name == "root.json" && e.Type().IsRegular():
+			hasRoot = true
+		case name == "root_history" && e.IsDir():
+		case strings.HasSuffix(name, ".json") && e.Type().IsRegular():
+		case (strings.HasPrefix(name, ".tmp-") || strings.HasPrefix(name, ".download-")) && e.Type().IsRegular():
+		default:
+			return fmt.Errorf("refusing to replace %s: it holds %q, which is not TUF metadata", dir, name)
+		}
+	}
+	if !hasRoot {
+		return fmt.Errorf("refusing to replace %s: it is not empty and holds no root.json", dir)
+	}
 	return nil
 }
 
