@@ -15,7 +15,7 @@ import (
 )
 
 // testTimeout bounds every request in tests that expect a server to stall.
-const testTimeout = 300 * time.Millisecond
+const testTimeout = time.Second
 
 // newRepo returns a fixture repository with seed "ci" and the given
 // targets in the top-level role.

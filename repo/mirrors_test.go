@@ -43,7 +43,7 @@ func TestMirrorFailover(t *testing.T) {
 		}},
 		{"timeout", func(t *testing.T) string {
 			s := fixtures.Serve(t, dir)
-			s.Inject(fixtures.Hang())
+			s.Inject(fixtures.Hang().Only("/timestamp.json", ""))
 			return s.URL
 		}},
 	}
