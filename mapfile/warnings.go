@@ -34,6 +34,11 @@ func (w Warning) String() string { return w.Path + ": " + w.Msg }
 // mapping, and it warns of a downgrade whenever the patterns may overlap.
 func (m *Map) Warnings() []Warning {
 	var out []Warning
+	patterns := 0
+	for _, mp := range m.Mapping {
+		patterns += len(mp.Paths)
+	}
+	pairwise := patterns <= maxPairwise
 	for i, mp := range m.Mapping {
 		for j, p := range mp.Paths {
 			if info := analyse(p); info.wild && !info.super && !info.slash {
@@ -42,6 +47,9 @@ func (m *Map) Warnings() []Warning {
 					Msg:  quote(p) + ` never matches a path with "/"; use "**" to match across directories`,
 				})
 			}
+		}
+		if !pairwise {
+			continue
 		}
 		if by := m.shadowedBy(i); by != nil {
 			out = append(out, Warning{
@@ -64,8 +72,17 @@ func (m *Map) Warnings() []Warning {
 			}
 		}
 	}
+	if !pairwise {
+		out = append(out, Warning{
+			Path: "mapping",
+			Msg:  fmt.Sprintf("more than %d patterns: unreachable and downgradable mappings were not looked for", maxPairwise),
+		})
+	}
 	return out
 }
+
+// maxPairwise is the most patterns whose mappings Warnings compares pairwise.
+const maxPairwise = 1000
 
 // shadowedBy returns the earlier terminating mappings that together match
 // every target mapping i matches, or nil when it is not known that they do.

@@ -1,7 +1,9 @@
 package mapfile
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -97,6 +99,21 @@ func TestWarnings(t *testing.T) {
 func TestWarningFields(t *testing.T) {
 	m := mustParse(t, singlePattern("*"))
 	want := []Warning{{Path: "mapping[0].paths[0]", Msg: `"*" never matches a path with "/"; use "**" to match across directories`}}
+	if got := m.Warnings(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Warnings() = %+v, want %+v", got, want)
+	}
+}
+
+func TestWarningsManyPatterns(t *testing.T) {
+	var paths []string
+	for i := 0; i <= maxPairwise; i++ {
+		paths = append(paths, fmt.Sprintf(`"p%d/**"`, i))
+	}
+	// Shadowed, but past the limit of the pairwise comparison.
+	m := mustParse(t, mappingsOf(`[
+  {"paths": [`+strings.Join(paths, ", ")+`], "repositories": ["ci"], "terminating": true},
+  {"paths": ["p0/**"], "repositories": ["ci"]}]`))
+	want := []Warning{{Path: "mapping", Msg: "more than 1000 patterns: unreachable and downgradable mappings were not looked for"}}
 	if got := m.Warnings(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Warnings() = %+v, want %+v", got, want)
 	}
