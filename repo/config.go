@@ -126,7 +126,7 @@ func checkMirror(m Mirror) error {
 			if u.Host != "" && u.Host != "localhost" {
 				return fmt.Errorf("mirror %q: file URL with host %q", base, u.Host)
 			}
-			if u.Path == "" {
+			if filePath(u) == "" {
 				return fmt.Errorf("mirror %q: no path", base)
 			}
 		case "":
@@ -149,4 +149,15 @@ func DirMirror(dir string) (Mirror, error) {
 	meta := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
 	targets := url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(abs, "targets"))}
 	return Mirror{Metadata: meta.String(), Targets: targets.String()}, nil
+}
+
+// filePath returns the local path of a file URL: its path, or for the
+// relative form file:dir/sub its opaque part.
+func filePath(u *url.URL) string {
+	if u.Path == "" && u.Opaque != "" {
+		if p, err := url.PathUnescape(u.Opaque); err == nil {
+			return p
+		}
+	}
+	return u.Path
 }

@@ -77,7 +77,7 @@ func (c *Client) get(ctx context.Context, base, rel, fileRel string) (*response,
 		return nil, err
 	}
 	if u.Scheme == "file" {
-		return getFile(u.Path, fileRel)
+		return getFile(filePath(u), fileRel)
 	}
 	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/"+rel, nil)

@@ -3,6 +3,7 @@ package repo_test
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -55,5 +56,17 @@ func TestWriteMirrorVerifiesElsewhere(t *testing.T) {
 	all, err := m.Targets(ctx)
 	if err != nil || len(all) != 3 {
 		t.Errorf("Targets from the mirror: %d, %v", len(all), err)
+	}
+}
+
+func TestRelativeFileMirror(t *testing.T) {
+	r := newRepo(t, fixtures.Options{}, map[string]string{"a.txt": "a"})
+	dir, root := r.Dir(t)
+	t.Chdir(filepath.Dir(dir))
+	base := "file:" + url.PathEscape(filepath.Base(dir))
+	c := client(t, pin(t, root), base)
+	got, err := download(t, c, "a.txt")
+	if err != nil || string(got) != "a" {
+		t.Errorf("download from %s: %q, %v", base, got, err)
 	}
 }
