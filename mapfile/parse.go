@@ -8,7 +8,7 @@ import (
 
 // Parse parses and validates the map file data, read from the file called
 // name (used in errors only). It returns every defect at once as an
-// [*Errors].
+// [*Errors]; data larger than [MaxSize] is refused unread.
 func Parse(name string, data []byte) (*Map, error) {
 	if len(data) > MaxSize {
 		return nil, tooLarge(name)
