@@ -87,6 +87,7 @@ func (a *accord) mapCheck(c *cli.Context) error {
 			return err
 		}
 	}
+	a.diag.verbosef("map file %s", path)
 	m, err := mapfile.Load(path)
 	if err != nil {
 		return a.mapErrors(path, err)

@@ -110,13 +110,16 @@ var errMissingValue = errors.New("flag needs an argument")
 // on the path that defines it, else to the application; an unknown flag goes
 // to the deepest command, so that parsing reports it. A flag that takes a
 // value keeps it, in "--flag value" as in "--flag=value" form. "--" ends the
-// flags: everything after it is positional.
+// flags: everything after it is positional. With --help after a command,
+// the positional arguments are dropped: the command's help is shown.
 func permute(app *cli.App, args []string) ([]string, error) {
 	var (
 		global     []string
 		path       []*cli.Command
+		names      []string   // names[i] is path[i] as given
 		flagsAt    [][]string // flagsAt[i] belongs to path[i]
 		positional []string
+		help       bool
 		commands   = app.Commands
 	)
 	for i := 0; i < len(args); i++ {
@@ -127,6 +130,7 @@ func permute(app *cli.App, args []string) ([]string, error) {
 		}
 		if len(arg) > 1 && arg[0] == '-' {
 			name, inline := flagName(arg)
+			help = help || name == "help" || name == "h"
 			level, takesValue := flagOwner(app, path, name)
 			tokens := []string{arg}
 			if takesValue && !inline {
@@ -146,6 +150,7 @@ func permute(app *cli.App, args []string) ([]string, error) {
 		if len(positional) == 0 {
 			if cmd := findCommand(commands, arg); cmd != nil {
 				path = append(path, cmd)
+				names = append(names, arg)
 				flagsAt = append(flagsAt, nil)
 				commands = cmd.Subcommands
 				continue
@@ -154,11 +159,11 @@ func permute(app *cli.App, args []string) ([]string, error) {
 		positional = append(positional, arg)
 	}
 	out := append([]string{}, global...)
-	for i, cmd := range path {
-		out = append(out, cmd.Name)
+	for i := range path {
+		out = append(out, names[i])
 		out = append(out, flagsAt[i]...)
 	}
-	if len(positional) > 0 {
+	if len(positional) > 0 && !(help && len(path) > 0) {
 		out = append(out, "--")
 		out = append(out, positional...)
 	}

@@ -65,6 +65,7 @@ func TestPermute(t *testing.T) {
 		{"unknown flag goes to the command", "lookup x --bogus", "lookup --bogus -- x"},
 		{"unknown flag without command", "--bogus lookup", "--bogus lookup"},
 		{"help after command", "lookup --help", "lookup --help"},
+		{"help after arguments", "pin ci root.json -h", "pin -h"},
 		{"help without command", "--help", "--help"},
 		{"help command", "help lookup", "help -- lookup"},
 	}
@@ -115,4 +116,48 @@ func TestResolveTrustDir(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzPermute checks that permute never panics and only moves arguments:
+// every one is kept, save a "--" that ends the flags, or positionals
+// dropped for --help.
+func FuzzPermute(f *testing.F) {
+	f.Add("lookup library/ubuntu latest --groups=CI,QA --json")
+	f.Add("pin ci root.json --sha256 abc --force -d /t")
+	f.Add("-- map check -m x")
+	f.Add("map check m.json --timeout")
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Fields(line)
+		out, err := permute(testApp(), args)
+		if err != nil {
+			if !errors.Is(err, errMissingValue) {
+				t.Fatalf("permute(%q): %v", args, err)
+			}
+			return
+		}
+		count := func(list []string) map[string]int {
+			m := map[string]int{}
+			for _, a := range list {
+				if a != "--" {
+					m[a]++
+				}
+			}
+			return m
+		}
+		in, got := count(args), count(out)
+		for a, n := range got {
+			if in[a] < n {
+				t.Fatalf("permute(%q) = %q: %q appears more often", args, out, a)
+			}
+		}
+		if !slices.ContainsFunc(args, func(a string) bool {
+			return a == "-h" || a == "--help" || a == "-help" || a == "--h" || strings.HasPrefix(a, "--help=") || strings.HasPrefix(a, "-h=") || strings.HasPrefix(a, "-help=") || strings.HasPrefix(a, "--h=")
+		}) {
+			for a, n := range in {
+				if got[a] != n {
+					t.Fatalf("permute(%q) = %q: %q lost", args, out, a)
+				}
+			}
+		}
+	})
 }

@@ -47,6 +47,7 @@ func (a *accord) readMap() (*mapfile.Map, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.diag.verbosef("map file %s", path)
 	m, err := mapfile.Load(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && a.opts.mapFile == "":
