@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // validMaps are map files that parse; they seed FuzzParse too.
@@ -454,4 +455,12 @@ func mustParse(t *testing.T, src string) *Map {
 		t.Fatalf("Parse: %v", err)
 	}
 	return m
+}
+
+func TestParseReaderError(t *testing.T) {
+	boom := errors.New("boom")
+	_, err := ParseReader("map.json", iotest.ErrReader(boom))
+	if !errors.Is(err, boom) || err.Error() != "read map.json: boom" {
+		t.Errorf("ParseReader = %v, want %q wrapping the cause", err, "read map.json: boom")
+	}
 }
