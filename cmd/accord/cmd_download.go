@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -78,20 +80,21 @@ func (a *accord) download(c *cli.Context) error {
 		}
 		return exitStatus(exitFailed)
 	}
+	watch.agreed = res.Agreed
 	if bar != nil && res.Length >= progressMin {
 		bar.start(target, res.Length)
 		defer bar.stop()
 	}
 	if out == "-" {
 		if err := r.Download(c.Context, res, a.stdout); err != nil {
-			return failed(fmt.Errorf("%s: %w", target, err))
+			return downloadFailed(target, err)
 		}
 		return nil
 	}
 	err = writeAtomic(out, func(w io.Writer) error { return r.Download(c.Context, res, w) })
 	bar.stop()
 	if err != nil {
-		return failed(fmt.Errorf("%s: %w", target, err))
+		return downloadFailed(target, err)
 	}
 	if a.opts.json {
 		data, err := resultJSON(res, jsonField{"output", out})
@@ -103,6 +106,13 @@ func (a *accord) download(c *cli.Context) error {
 	fmt.Fprintf(a.stdout, "%s: verified by %s; wrote %d bytes (%s) to %s\n",
 		target, joinOrNone(res.Agreed), res.Length, shortDigest(res.Hashes), out)
 	return nil
+}
+
+// downloadFailed reports a failed download: exit status 1, the message
+// naming the target once.
+func downloadFailed(target string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("target %q: ", target))
+	return failedf("%s: %s", target, msg)
 }
 
 // prepareWith is prepare for one target, with each repository wrapped.
@@ -180,8 +190,15 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 // download: it says on stderr when a supporting repository's copy is
 // refused and the next is asked, and restarts the progress bar for it.
 type downloadWatch struct {
-	a   *accord
-	bar *progressBar
+	a      *accord
+	bar    *progressBar
+	agreed []string // the supporting repositories, in the order asked
+}
+
+// next reports whether a repository comes after name in the order asked.
+func (d *downloadWatch) next(name string) bool {
+	i := slices.Index(d.agreed, name)
+	return i >= 0 && i < len(d.agreed)-1
 }
 
 func (d *downloadWatch) wrap(r resolver.Repository) resolver.Repository {
@@ -207,9 +224,9 @@ func (w *watchedRepository) Download(ctx context.Context, info *metadata.TargetF
 	}
 	w.watch.bar.restart()
 	err := d.Download(ctx, info, out)
-	if err != nil && ctx.Err() == nil {
+	if err != nil && ctx.Err() == nil && w.watch.next(w.name) {
 		w.watch.bar.clear()
-		w.watch.a.diag.warnf("repository %q: %s: %s; trying the next supporting repository", w.name, info.Path, causeOf(w.name, err))
+		w.watch.a.diag.warnf("repository %q: %s; trying the next supporting repository", w.name, causeOf(w.name, err))
 	}
 	return err
 }
