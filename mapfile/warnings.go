@@ -54,7 +54,7 @@ func (m *Map) Warnings() []Warning {
 		if by := m.shadowedBy(i); by != nil {
 			out = append(out, Warning{
 				Path: fmt.Sprintf("mapping[%d]", i),
-				Msg:  "never reached: earlier terminating " + mappingList(by) + " every target it matches",
+				Msg:  "unreachable: it is never reached, since earlier terminating " + mappingList(by) + " every target it matches",
 			})
 			continue
 		}

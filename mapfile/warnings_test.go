@@ -39,18 +39,18 @@ func TestWarnings(t *testing.T) {
 		{"unreachable after terminating **", `[
   {"paths": ["**"], "repositories": ["ci", "qa"], "terminating": true},
   {"paths": ["library/**"], "repositories": ["ci", "qa"]}]`, []string{
-			"mapping[1]: never reached: earlier terminating mapping[0] matches every target it matches",
+			"mapping[1]: unreachable: it is never reached, since earlier terminating mapping[0] matches every target it matches",
 		}},
 		{"unreachable after identical patterns", `[
   {"paths": ["a/**", "b/*"], "repositories": ["ci", "qa"], "terminating": true},
   {"paths": ["c/**"], "repositories": ["prod"], "terminating": true},
   {"paths": ["b/*", "c/**"], "repositories": ["ci", "qa", "prod"]}]`, []string{
-			"mapping[2]: never reached: earlier terminating mapping[0] and mapping[1] match every target it matches",
+			"mapping[2]: unreachable: it is never reached, since earlier terminating mapping[0] and mapping[1] match every target it matches",
 		}},
 		{"unreachable by prefix and literal", `[
   {"paths": ["library/**", "tools/*.tar.gz"], "repositories": ["ci", "qa"], "terminating": true},
   {"paths": ["library/ubuntu*", "tools/x.tar.gz"], "repositories": ["ci", "qa"]}]`, []string{
-			"mapping[1]: never reached: earlier terminating mapping[0] matches every target it matches",
+			"mapping[1]: unreachable: it is never reached, since earlier terminating mapping[0] matches every target it matches",
 		}},
 		{"reachable: earlier mapping not terminating", `[
   {"paths": ["**"], "repositories": ["ci"]},
@@ -80,7 +80,7 @@ func TestWarnings(t *testing.T) {
 			`mapping[0].paths[0]: "*" never matches a path with "/"; use "**" to match across directories`,
 			"mapping[0]: not terminating, and mapping[1] may match the same targets with fewer required repositories (1 of ci instead of 2 of ci, qa): " +
 				"a repository that blocks or withholds a target of mapping[0] downgrades it to mapping[1]; make mapping[0] terminating",
-			"mapping[2]: never reached: earlier terminating mapping[1] matches every target it matches",
+			"mapping[2]: unreachable: it is never reached, since earlier terminating mapping[1] matches every target it matches",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
