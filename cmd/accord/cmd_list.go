@@ -113,7 +113,7 @@ func (a *accord) printListing(l *resolver.Listing) error {
 	if err := t.Flush(); err != nil {
 		return err
 	}
-	if len(l.Rows) == 0 {
+	if len(l.Rows) == 0 && len(l.Failed) == 0 {
 		a.diag.errorf("no targets")
 	}
 	return nil
