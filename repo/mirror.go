@@ -71,7 +71,7 @@ func (c *Client) mirrorFiles(ctx context.Context, st *state) (map[string][]byte,
 	files := map[string][]byte{}
 	hist := filepath.Join(c.mdir, historyDir)
 	entries, err := os.ReadDir(hist)
-	if err != nil {
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, c.errf(historyDir, err)
 	}
 	for _, e := range entries {
