@@ -12,6 +12,7 @@ import (
 
 	"github.com/accord-tuf/accord/fixtures"
 	"github.com/accord-tuf/accord/repo"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
 func TestConcurrentRefresh(t *testing.T) {
@@ -93,5 +94,58 @@ func TestConcurrentRefresh(t *testing.T) {
 		if e.Name() != "ci" && e.Name() != ".ci.lock" {
 			t.Errorf("left behind in metadata/: %s", e.Name())
 		}
+	}
+}
+
+func TestClientSharedByGoroutines(t *testing.T) {
+	r := newRepo(t, fixtures.Options{}, map[string]string{"top.txt": "top"})
+	if err := r.Delegate("targets", fixtures.Delegation{Name: "images", Paths: []string{"library/*"}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		if err := r.AddTarget(fmt.Sprintf("library/img:%d", i), []byte{byte(i)}, fixtures.InRole("images")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir, root := r.Dir(t)
+	srv := fixtures.Serve(t, dir)
+	c := client(t, pin(t, root), srv.URL)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*4)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := fmt.Sprintf("library/img:%d", g%4)
+			for i := 0; i < 4; i++ {
+				var err error
+				switch (g + i) % 4 {
+				case 0:
+					err = c.Refresh(ctx)
+				case 1:
+					_, err = c.TargetInfo(ctx, path)
+				case 2:
+					var buf bytes.Buffer
+					var info *metadata.TargetFiles
+					if info, err = c.TargetInfo(ctx, path); err == nil {
+						err = c.Download(ctx, info, &buf)
+					}
+				case 3:
+					_, err = c.Status()
+				}
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if n := srv.Count("/1.images.json"); n != 1 {
+		t.Errorf("images.json fetched %d times by one client, want 1", n)
 	}
 }
