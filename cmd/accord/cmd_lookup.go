@@ -77,15 +77,15 @@ func (a *accord) lookup(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.printResults(m, results, c.IsSet("from")); err != nil {
+		return err
+	}
 	failed := false
 	for _, res := range results {
 		if res.Status != resolver.StatusVerified {
 			failed = true
 			a.reportRefusal(res)
 		}
-	}
-	if err := a.printResults(m, results, c.IsSet("from")); err != nil {
-		return err
 	}
 	if failed {
 		return exitStatus(exitFailed)
