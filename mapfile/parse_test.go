@@ -233,6 +233,8 @@ var parseErrorCases = []struct {
 			`map.json:7:40: mapping[0].paths[3]: pattern "a\x00b" contains a control character`,
 			`map.json:7:52: mapping[0].paths[4]: pattern longer than 4096 bytes`,
 		}},
+	{"pattern too complex", head + `    {"paths": ["` + strings.Repeat("*?", 33) + `"], "repositories": ["ci"]}` + tail,
+		[]string{`map.json:7:16: mapping[0].paths[0]: pattern "` + strings.Repeat("*?", 33) + `": more than 64 wildcards, brackets, braces and commas`}},
 	{"pattern gobwas refuses", head + `    {"paths": ["[a-]"], "repositories": ["ci"]}` + tail,
 		[]string{`map.json:7:16: mapping[0].paths[0]: pattern "[a-]" does not compile: unexpected end of input`}},
 	{"empty mirror list", `{"repositories": {"ci": []}, "mapping": [{"paths": ["**"], "repositories": ["ci"]}]}`,

@@ -16,6 +16,10 @@ import (
 // pattern is needed to match a target of MaxTargetLength bytes.
 const maxPatternLength = MaxTargetLength
 
+// maxSpecial is the most special characters ("*", "?", "[", "{", ",") a
+// pattern may hold.
+const maxSpecial = 64
+
 // pattern is a compiled pattern.
 //
 // gobwas/glob parses the pattern and must compile it, but the match is made
@@ -38,7 +42,8 @@ func (p *pattern) Match(target string) bool {
 // begins with "/", one longer than maxPatternLength, control characters
 // (gobwas/glob reads NUL as the end of the pattern), unclosed brackets and
 // braces, an empty character class or alternative, a character range that
-// runs backwards and a trailing backslash.
+// runs backwards, a trailing backslash and more than maxSpecial special
+// characters.
 func compilePattern(p string) (*pattern, error) {
 	switch {
 	case p == "":
@@ -149,11 +154,20 @@ func classOpen(not bool) string {
 }
 
 // patternSyntax checks that brackets and braces are closed, that character
-// classes and alternatives are not empty and that no backslash ends the
-// pattern, and says what is wrong, or "".
+// classes and alternatives are not empty, that no backslash ends the pattern
+// and that it holds at most maxSpecial special characters, and says what is
+// wrong, or "".
 func patternSyntax(pattern string) string {
-	depth := 0
+	depth, special := 0, 0
 	for i := 0; i < len(pattern); i++ {
+		switch pattern[i] {
+		case '*', '?', '[', '{', ',':
+			// gobwas/glob compiles in time quadratic in these, and a
+			// regular expression runs in time proportional to them.
+			if special++; special > maxSpecial {
+				return fmt.Sprintf("more than %d wildcards, brackets, braces and commas", maxSpecial)
+			}
+		}
 		switch pattern[i] {
 		case '\\':
 			if i++; i == len(pattern) {
