@@ -43,9 +43,9 @@
 // characters but "/", "?" one character but "/", "**" any run including "/",
 // and "[abc]", "[!abc]", "[a-z]", "{a,b}" as usual; a backslash escapes the
 // character after it. A pattern that is empty, begins with "/", is longer
-// than 4096 bytes, holds a control character, an empty character class or
-// an empty alternative ("{a,}", "{}"), or that gobwas/glob does not compile,
-// is an error.
+// than 4096 bytes, holds a control character, an empty character class, an
+// empty alternative ("{a,}", "{}") or more than 64 of the special characters
+// "*?[{,", or that gobwas/glob does not compile, is an error.
 //
 // gobwas/glob parses and checks each pattern, but its matchers (v0.2.3)
 // panic on some patterns and mismatch others, so the match itself is made by
