@@ -113,7 +113,10 @@ func (c *Client) refTime() time.Time {
 // timestamp, snapshot and top-level targets from the mirrors, committed to
 // the trust directory only when it succeeds. An offline Client verifies
 // the cached metadata instead. Delegated roles are loaded as lookups need
-// them. The error, if any, is also what later lookups return.
+// them, except that an online refresh also loads the roles delegated by
+// name and brings the cached hash bins up to date, so that offline lookups
+// find them; a role that fails to load then fails only the lookups that
+// need it. The error, if any, is also what later lookups return.
 func (c *Client) Refresh(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -125,8 +128,8 @@ func (c *Client) refreshLocked(ctx context.Context) error {
 	var err error
 	if c.offline {
 		st, err = c.loadOffline(ctx)
-	} else {
-		st, err = c.update(ctx)
+	} else if st, err = c.update(ctx); err == nil {
+		c.prefetch(ctx, st)
 	}
 	if err != nil {
 		c.state, c.err = nil, err

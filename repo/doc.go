@@ -32,13 +32,18 @@
 // .<name>.work beside it, under an exclusive file lock (.<name>.lock, also
 // beside it) that serialises all writers of that repository, in this
 // process or another; a staging copy left by a killed process is removed
-// by the next update. Only a fully
-// successful update is committed, file by file: new root versions to
-// root_history first, then root.json, then the other roles. A failed or
+// by the next update. Only a fully successful update is committed, file
+// by file: new root versions to root_history first, then root.json, then
+// the other roles. A failed or
 // interrupted update leaves the previous trusted files byte for byte as
 // they were (unless [Config.KeepVerifiedRoots] asks to keep the root
-// versions it verified). Delegated roles fetched after a refresh reach the trust
-// directory through the same lock, so that they can be used offline.
+// versions it verified).
+//
+// After an online update, the roles delegated by name (up to 64) are
+// loaded too, and the hash bins already cached are brought up to date, so
+// that offline lookups find them; other hash bins are fetched by the
+// lookups that need them. Either way, delegated roles reach the trust
+// directory through the same lock and atomic writes.
 //
 // # Delegations and targets
 //

@@ -23,8 +23,8 @@ func TestOfflineAfterOnlineRefresh(t *testing.T) {
 	srv := fixtures.Serve(t, dir)
 	trust := pin(t, root)
 	ctx := context.Background()
-	online := client(t, trust, srv.URL)
-	if _, err := online.TargetInfo(ctx, "library/alpine:3"); err != nil {
+	// One refresh, no lookup: the refresh loads the delegated roles.
+	if err := client(t, trust, srv.URL).Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
 	srv.Close()
@@ -65,26 +65,75 @@ func TestOfflineWithoutCachedMetadata(t *testing.T) {
 	}
 }
 
-func TestOfflineDelegatedRoleNotCached(t *testing.T) {
+func TestOfflineHashBinNotCached(t *testing.T) {
 	r := newRepo(t, fixtures.Options{}, nil)
-	if err := r.Delegate("targets", fixtures.Delegation{Name: "images", Paths: []string{"library/*"}}); err != nil {
+	if err := r.DelegateHashBins("targets", 3, "bins"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"pkg/a", "pkg/b"} {
+		if err := r.AddTarget(p, []byte(p), fixtures.InHashBin()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.HashBin("pkg/a") == r.HashBin("pkg/b") {
+		t.Fatal("pkg/a and pkg/b share a bin")
+	}
+	dir, root := r.Dir(t)
+	srv := fixtures.Serve(t, dir)
+	trust := pin(t, root)
+	ctx := context.Background()
+	online := client(t, trust, srv.URL)
+	if _, err := online.TargetInfo(ctx, "pkg/a"); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetRequests()
+	c := clientWith(t, repo.Config{TrustDir: trust, Mirrors: mirrors(srv.URL), Offline: true})
+	if _, err := c.TargetInfo(ctx, "pkg/a"); err != nil {
+		t.Errorf("offline lookup in a cached bin: %v", err)
+	}
+	_, err := c.TargetInfo(ctx, "pkg/b")
+	wantErr(t, err, r.HashBin("pkg/b")+".json", "no cached metadata")
+	if errors.Is(err, repo.ErrNotFound) {
+		t.Errorf("uncached bin reported as ErrNotFound")
+	}
+	if reqs := srv.Requests(); len(reqs) != 0 {
+		t.Errorf("offline client asked the server for %v", reqs)
+	}
+}
+
+func TestRefreshKeepsCachedBinsCurrent(t *testing.T) {
+	r := newRepo(t, fixtures.Options{}, nil)
+	if err := r.DelegateHashBins("targets", 3, "bins"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddTarget("pkg/a", []byte("a1"), fixtures.InHashBin()); err != nil {
 		t.Fatal(err)
 	}
 	dir, root := r.Dir(t)
 	srv := fixtures.Serve(t, dir)
 	trust := pin(t, root)
-	if err := client(t, trust, srv.URL).Refresh(context.Background()); err != nil {
+	ctx := context.Background()
+	if _, err := client(t, trust, srv.URL).TargetInfo(ctx, "pkg/a"); err != nil {
 		t.Fatal(err)
 	}
-	srv.ResetRequests()
-	c := clientWith(t, repo.Config{TrustDir: trust, Mirrors: mirrors(srv.URL), Offline: true})
-	_, err := c.TargetInfo(context.Background(), "library/x")
-	wantErr(t, err, "images.json", "no cached metadata")
-	if errors.Is(err, repo.ErrNotFound) {
-		t.Errorf("uncached role reported as ErrNotFound")
+	if err := r.AddTarget("pkg/a", []byte("a2 longer"), fixtures.InHashBin()); err != nil {
+		t.Fatal(err)
 	}
-	if reqs := srv.Requests(); len(reqs) != 0 {
-		t.Errorf("offline client asked the server for %v", reqs)
+	srv.SetDir(publish(t, r))
+	if err := client(t, trust, srv.URL).Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.CountPrefix("/2.bins-"); n != 1 {
+		t.Errorf("refresh fetched the new version of the cached bin %d times, want 1", n)
+	}
+	srv.Close()
+	off := clientWith(t, repo.Config{TrustDir: trust, Offline: true})
+	info, err := off.TargetInfo(ctx, "pkg/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Length != int64(len("a2 longer")) {
+		t.Errorf("offline length %d, want the new version's", info.Length)
 	}
 }
 

@@ -1,0 +1,60 @@
+package repo
+
+import (
+	"context"
+	"os"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+// maxPrefetchRoles bounds how many delegated roles a refresh loads ahead
+// of lookups.
+const maxPrefetchRoles = 64
+
+// prefetch loads, after a successful online update, the delegated roles
+// that offline lookups will need: every role delegated by name (up to
+// maxPrefetchRoles), and the hash bins already cached, so that the trust
+// directory's copies stay current. Hash bins never looked up are left to
+// lookups. Failures are left to the lookups that need the role: a role that
+// fails to verify must not make targets outside it unavailable.
+func (c *Client) prefetch(ctx context.Context, st *state) {
+	cached := map[string]bool{}
+	if entries, err := os.ReadDir(c.mdir); err == nil {
+		for _, e := range entries {
+			cached[e.Name()] = true
+		}
+	}
+	type edge struct{ role, parent string }
+	queue := []edge{{metadata.TARGETS, metadata.ROOT}}
+	seen := map[string]bool{metadata.TARGETS: true}
+	for len(queue) > 0 && ctx.Err() == nil {
+		e := queue[0]
+		queue = queue[1:]
+		md, err := c.loadRole(ctx, st, e.role, e.parent)
+		if err != nil || md.Signed.Delegations == nil {
+			continue
+		}
+		d := md.Signed.Delegations
+		var next []string
+		if d.Roles != nil {
+			for _, r := range d.Roles {
+				next = append(next, r.Name)
+			}
+		} else if d.SuccinctRoles != nil {
+			if _, n := d.SuccinctRoles.GetSuffixLen(); n <= maxListedRoles {
+				for _, bin := range d.SuccinctRoles.GetRoles() {
+					if file, err := roleFile(bin); err == nil && cached[file] {
+						next = append(next, bin)
+					}
+				}
+			}
+		}
+		for _, name := range next {
+			if seen[name] || len(seen) > maxPrefetchRoles {
+				continue
+			}
+			seen[name] = true
+			queue = append(queue, edge{name, e.role})
+		}
+	}
+}
