@@ -843,3 +843,80 @@ func TestAttackTargetNames(t *testing.T) {
 		}
 	})
 }
+
+// TestAttackFastForwardRecovery: an attacker who held ci's online keys
+// fast-forwarded its timestamp, snapshot and targets versions, and a
+// client trusted them. Once the owners rotate the top-level keys (a root
+// signed by the old and the new root keys), the client accepts the
+// legitimate, lower versions again; without the rotation, those versions
+// are refused as a rollback.
+func TestAttackFastForwardRecovery(t *testing.T) {
+	epoch := time.Now().UTC().Truncate(time.Second)
+	clock := func() time.Time { return epoch }
+	legit, err := fixtures.New(fixtures.Options{Seed: "ci", Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attacker, err := fixtures.New(fixtures.Options{Seed: "ci", Now: clock}) // the same keys
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*fixtures.Repo{legit, attacker} {
+		if err := r.AddTarget(attackTarget, goodBuild); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Publish(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := attacker.AddTarget(attackTarget, evilBuild); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if err := attacker.Touch("targets"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := attacker.Publish(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := newAtkWorld(t)
+	w.repos["ci"] = attacker
+	w.serve("ci", attacker.Latest())
+	m := w.mapOf(`[{"paths": ["**"], "repositories": ["ci"]}]`, nil)
+	ctx := context.Background()
+	res, err := w.resolver(m).Resolve(ctx, attackTarget, nil)
+	if err != nil || atkSHA256(evilBuild) != hex.EncodeToString(res.Hashes["sha256"]) {
+		t.Fatalf("the fast-forward was not trusted: %+v, %v", res, err)
+	}
+
+	// The owners publish version 2, below the attacker's 6.
+	if err := legit.Touch("targets"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := legit.Publish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.serve("ci", st)
+	t.Run("without a key rotation: a rollback", func(t *testing.T) {
+		res, err := w.resolver(m).Resolve(ctx, attackTarget, nil)
+		if res == nil || res.Status != resolver.StatusNoConsensus || !errors.Is(err, &metadata.ErrBadVersionNumber{}) {
+			t.Fatalf("Resolve = %+v, %v; want the lower timestamp refused", res, err)
+		}
+	})
+	t.Run("after a key rotation: recovered", func(t *testing.T) {
+		if err := legit.RotateRoot("ci-recovered"); err != nil {
+			t.Fatal(err)
+		}
+		st, err := legit.Publish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.serve("ci", st)
+		res, err := w.resolver(m).Resolve(ctx, attackTarget, nil)
+		if err != nil || hex.EncodeToString(res.Hashes["sha256"]) != atkSHA256(goodBuild) {
+			t.Fatalf("Resolve = %+v, %v; want the legitimate build after the rotation", res, err)
+		}
+	})
+}
