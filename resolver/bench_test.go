@@ -249,6 +249,53 @@ func benchReportRequests(b *testing.B, w *benchWorld) {
 	b.ReportMetric(float64(w.requests())/float64(b.N), "req/op")
 }
 
+// benchClock is a benchmark's timer together with the process's CPU time
+// (user and system, loopback servers included) over the same spans: the
+// CPU time per operation holds still on a loaded machine, where the time
+// does not.
+type benchClock struct {
+	b       *testing.B
+	cpu     time.Duration // over the spans timed so far
+	mark    time.Duration // at the start of the span under way
+	running bool
+	ok      bool // the platform tells the process's CPU time
+}
+
+// startClock resets b's timer and starts timing.
+func startClock(b *testing.B) *benchClock {
+	c := &benchClock{b: b, running: true}
+	b.ResetTimer()
+	c.mark, c.ok = processCPU()
+	return c
+}
+
+// stop stops the timer and the CPU clock.
+func (c *benchClock) stop() {
+	c.b.StopTimer()
+	if !c.running {
+		return
+	}
+	c.running = false
+	if now, ok := processCPU(); ok {
+		c.cpu += now - c.mark
+	}
+}
+
+// start starts them again.
+func (c *benchClock) start() {
+	c.running = true
+	c.mark, _ = processCPU()
+	c.b.StartTimer()
+}
+
+// done stops the clocks and reports the CPU time per operation.
+func (c *benchClock) done() {
+	c.stop()
+	if c.ok && c.b.N > 0 {
+		c.b.ReportMetric(float64(c.cpu.Nanoseconds())/float64(c.b.N), "cpu-ns/op")
+	}
+}
+
 // BenchmarkLookupCold resolves one target that needs every repository,
 // from a fresh trust directory with the roots pinned: accord and go-tuf
 // multirepo on the same servers.
@@ -257,38 +304,38 @@ func BenchmarkLookupCold(b *testing.B) {
 		b.Run("impl=accord", func(b *testing.B) {
 			base := b.TempDir()
 			w.resetRequests()
-			b.ResetTimer()
+			clock := startClock(b)
 			for range b.N {
-				b.StopTimer()
+				clock.stop()
 				dir := w.trustDir(b, base)
 				benchNewProcess()
-				b.StartTimer()
+				clock.start()
 				w.accordLookup(b, dir, false, benchTarget)
-				b.StopTimer()
+				clock.stop()
 				os.RemoveAll(dir)
-				b.StartTimer()
+				clock.start()
 			}
-			b.StopTimer()
+			clock.done()
 			benchReportRequests(b, w)
 		})
 		b.Run("impl=multirepo", func(b *testing.B) {
 			base := b.TempDir()
 			w.resetRequests()
-			b.ResetTimer()
+			clock := startClock(b)
 			for range b.N {
-				b.StopTimer()
+				clock.stop()
 				dir, err := os.MkdirTemp(base, "multirepo-")
 				if err != nil {
 					b.Fatal(err)
 				}
 				benchNewProcess()
-				b.StartTimer()
+				clock.start()
 				w.multirepoLookup(b, dir, benchTarget)
-				b.StopTimer()
+				clock.stop()
 				os.RemoveAll(dir)
-				b.StartTimer()
+				clock.start()
 			}
-			b.StopTimer()
+			clock.done()
 			benchReportRequests(b, w)
 		})
 	})
@@ -303,28 +350,28 @@ func BenchmarkLookupWarm(b *testing.B) {
 			dir := w.trustDir(b, b.TempDir())
 			w.accordLookup(b, dir, false, benchTarget)
 			w.resetRequests()
-			b.ResetTimer()
+			clock := startClock(b)
 			for range b.N {
-				b.StopTimer()
+				clock.stop()
 				benchNewProcess()
-				b.StartTimer()
+				clock.start()
 				w.accordLookup(b, dir, false, benchTarget)
 			}
-			b.StopTimer()
+			clock.done()
 			benchReportRequests(b, w)
 		})
 		b.Run("impl=multirepo", func(b *testing.B) {
 			dir := b.TempDir()
 			w.multirepoLookup(b, dir, benchTarget)
 			w.resetRequests()
-			b.ResetTimer()
+			clock := startClock(b)
 			for range b.N {
-				b.StopTimer()
+				clock.stop()
 				benchNewProcess()
-				b.StartTimer()
+				clock.start()
 				w.multirepoLookup(b, dir, benchTarget)
 			}
-			b.StopTimer()
+			clock.done()
 			benchReportRequests(b, w)
 		})
 	})
@@ -339,11 +386,11 @@ func BenchmarkLookupOffline(b *testing.B) {
 			dir := w.trustDir(b, b.TempDir())
 			w.accordLookup(b, dir, false, benchTarget)
 			w.resetRequests()
-			b.ResetTimer()
+			clock := startClock(b)
 			for range b.N {
 				w.accordLookup(b, dir, true, benchTarget)
 			}
-			b.StopTimer()
+			clock.done()
 			if n := w.requests(); n != 0 {
 				b.Fatalf("offline lookups sent %d requests", n)
 			}
@@ -405,7 +452,7 @@ func BenchmarkFloor(b *testing.B) {
 				files[i] = benchReadFloorFiles(b, w.dirs[name])
 			}
 			errs := make([]error, n)
-			b.ResetTimer()
+			clock := startClock(b)
 			for range b.N {
 				var wg sync.WaitGroup
 				for i := range files {
@@ -418,6 +465,7 @@ func BenchmarkFloor(b *testing.B) {
 					}
 				}
 			}
+			clock.done()
 		})
 	}
 }
