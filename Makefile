@@ -27,8 +27,12 @@ demo: build
 	$(GO) build -o $(BIN)/accord-fixtures ./fixtures/cmd/accord-fixtures
 	sh ./scripts/demo.sh $(BIN) $(DEMO_DIR)
 
+# bench runs every benchmark (BENCHMARKS.md; BENCHTIME=20x for numbers
+# worth reading) and prints their table and ratios from $(BIN)/bench.txt.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+	@mkdir -p $(BIN)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./... | tee $(BIN)/bench.txt
+	$(GO) run scripts/benchtable.go $(BIN)/bench.txt
 
 # fuzz runs every fuzz target briefly (FUZZTIME each).
 fuzz:
