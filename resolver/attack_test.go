@@ -720,7 +720,7 @@ func TestAttackTargetNames(t *testing.T) {
 	ctx := context.Background()
 	m := w.mapOf(`[{"paths": ["**"], "repositories": ["ci", "qa"], "terminating": true}]`, nil)
 
-	t.Run("refused before any I/O", func(t *testing.T) {
+	t.Run("refused before any network or disk access", func(t *testing.T) {
 		r := w.resolver(m)
 		before := atkTree(t, w.trust)
 		w.resetRequests()
@@ -812,16 +812,40 @@ func TestAttackTargetNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		x.publish("ci")
-		m := x.mapOf(`[{"paths": ["**"], "repositories": ["ci"]}]`, nil)
+		// A file:// mirror deep in a directory, and the escaping
+		// target's bytes where its name leads from the mirror's
+		// targets directory: <base>/m1/escaped.
+		base := t.TempDir()
+		mdir := filepath.Join(base, "m1", "m2", "m3", "ci")
+		if err := x.repos["ci"].Latest().Write(mdir); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"escaped", hex.EncodeToString(tf.Hashes["sha256"]) + ".escaped"} {
+			if err := os.WriteFile(filepath.Join(base, "m1", name), evilBuild, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mir, err := repo.DirMirror(mdir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := x.mapOf(`[{"paths": ["**"], "repositories": ["ci"]}]`, map[string][]string{"ci": {mir.Metadata}})
 		r := x.resolver(m)
 		l, err := r.List(ctx, "", nil)
 		if err != nil {
 			t.Fatalf("List: %v", err)
 		}
+		seen := false
 		for _, row := range l.Rows {
-			if row.Target == escape && (row.Err == nil || row.Result != nil) {
-				t.Errorf("listing row %q: result %+v, err %v; want refused", escape, row.Result, row.Err)
+			if row.Target == escape {
+				seen = true
+				if row.Err == nil || row.Result != nil {
+					t.Errorf("listing row %q: result %+v, err %v; want refused", escape, row.Result, row.Err)
+				}
 			}
+		}
+		if !seen {
+			t.Errorf("the listing has no row %q: the repository does not sign it", escape)
 		}
 		parent := t.TempDir()
 		out := filepath.Join(parent, "a", "b", "mirror")
