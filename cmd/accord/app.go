@@ -26,7 +26,6 @@ type accord struct {
 	stdout io.Writer
 	diag   *diagnostics
 	getenv func(string) string
-	now    func() time.Time
 
 	opts options
 
@@ -47,7 +46,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdout: stdout,
 		diag:   &diagnostics{w: stderr},
 		getenv: os.Getenv,
-		now:    time.Now,
 	}
 	app := a.newApp()
 	app.Setup()
@@ -160,14 +158,6 @@ func (a *accord) noCommand(c *cli.Context) error {
 		return usageErrorf("unknown command %q; see 'accord help'", c.Args().First())
 	}
 	return usageErrorf("missing command; see 'accord help'")
-}
-
-// reference is the time every expiry check is made at: --at, else now.
-func (a *accord) reference() time.Time {
-	if !a.opts.at.IsZero() {
-		return a.opts.at
-	}
-	return a.now()
 }
 
 // argRange checks that c has between min and max positional arguments (max

@@ -37,6 +37,39 @@
 // Results go to stdout; diagnostics, warnings included, go to stderr prefixed
 // with "accord: ". The exit status is 0 on success, 1 when verification
 // failed, and 2 for a usage or configuration error.
+//
+// # Repositories and the trust directory
+//
+// A command opens only the repositories it needs. One that has no pinned
+// root is a configuration error (exit 2) naming the command to run, before
+// any network access. "accord status" is the exception: it describes every
+// declared repository, pinned or not, and says "not pinned" for the others.
+// "accord init" replaces an installed map file; "accord pin" replaces a pin
+// only with --force, and then discards the repository's cached metadata.
+//
+// # JSON output
+//
+// With --json each command prints one JSON document on stdout; times are
+// RFC 3339, UTC. A usage or configuration error prints no document, only the
+// diagnostic on stderr, except "map check" and "init", which print the
+// refused file's defects:
+//
+//	map check, valid:    {"file", "repositories": [{"name", "mirrors": [{"metadata", "targets"}]}],
+//	                      "mapping": [{"index", "paths", "repositories", "threshold", "terminating"}],
+//	                      "warnings": [{"path", "message"}]}
+//	map check, invalid:  {"file", "errors": [{"line", "column", "path", "message", "error"}]}
+//	init:                {"source", "file", "repositories": [names], "mappings", "warnings"}
+//	pin:                 {"repository", "file", "version", "expires", "expired", "key_ids",
+//	                      "sha256", "replaced"}
+//	refresh:             [{"name", "root", "timestamp", "snapshot", "targets", "expires"} or
+//	                      {"name", "error"}], each role {"version", "expires", "expired"},
+//	                      "expires" the earliest
+//	status:              [{"name", "mirrors", "pinned", "root": {"version", "expires",
+//	                      "expired", "sha256"}, "timestamp", "snapshot", "targets"}],
+//	                      roles absent when not cached
+//	mirror:              [{"name", "dir"} or {"name", "error"}]
+//
+// lookup's document is in SPEC section 5.
 package main
 
 import "os"
