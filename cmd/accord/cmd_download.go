@@ -46,6 +46,10 @@ func (a *accord) download(c *cli.Context) error {
 	if err := argRange(c, 1, 2); err != nil {
 		return err
 	}
+	target, err := targetArgs(c.Args().Slice())
+	if err != nil {
+		return err
+	}
 	out := c.String("output")
 	switch {
 	case out == "":
@@ -56,10 +60,6 @@ func (a *accord) download(c *cli.Context) error {
 		if err := checkOutput(out); err != nil {
 			return err
 		}
-	}
-	target, err := targetArgs(c.Args().Slice())
-	if err != nil {
-		return err
 	}
 	bar := a.progressBar()
 	watch := &downloadWatch{a: a, bar: bar}
