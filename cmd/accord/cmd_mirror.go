@@ -40,6 +40,9 @@ func (a *accord) mirror(c *cli.Context) error {
 		return err
 	}
 	out := c.Args().First()
+	if out == "" {
+		return usageErrorf("mirror: empty output directory name")
+	}
 	m, err := a.loadMap()
 	if err != nil {
 		return err
