@@ -25,7 +25,7 @@ import (
 // limit of each request.
 const (
 	loadLookups = 32
-	loadRounds  = 10
+	loadRounds  = 10 // the first and the last without faults
 	loadTimeout = time.Second
 	loadTargets = 6
 )
@@ -43,59 +43,91 @@ func loadTargetData(i int) []byte {
 	return b[:size]
 }
 
+// loadEnv is what a fault needs: the server, the state it serves, the
+// request paths concerned ([prefix, suffix]) and randomness.
+type loadEnv struct {
+	t     *testing.T
+	srv   *fixtures.Server
+	st    *fixtures.State
+	scope [2]string
+	rng   *rand.Rand
+}
+
 // loadFault is one misbehaviour a server may show for a round.
 type loadFault struct {
 	name   string
-	inject func(srv *fixtures.Server, scope [2]string, rng *rand.Rand) (clear func())
+	inject func(e loadEnv) (clear func())
 }
 
 var loadFaults = []loadFault{
-	{"delay", func(srv *fixtures.Server, s [2]string, rng *rand.Rand) func() {
-		return srv.Inject(fixtures.Delay(time.Duration(rng.IntN(20))*time.Millisecond).Only(s[0], s[1]))
+	{"delay", func(e loadEnv) func() {
+		return e.srv.Inject(fixtures.Delay(time.Duration(e.rng.IntN(20))*time.Millisecond).Only(e.scope[0], e.scope[1]))
 	}},
-	{"500", func(srv *fixtures.Server, s [2]string, _ *rand.Rand) func() {
-		return srv.Inject(fixtures.Status(500).Only(s[0], s[1]))
-	}},
-	{"drop", func(srv *fixtures.Server, s [2]string, _ *rand.Rand) func() {
-		return srv.Inject(fixtures.Drop().Only(s[0], s[1]))
-	}},
-	{"endless", func(srv *fixtures.Server, s [2]string, _ *rand.Rand) func() {
-		return srv.Inject(fixtures.Endless().Only(s[0], s[1]))
-	}},
-	{"oversize", func(srv *fixtures.Server, s [2]string, _ *rand.Rand) func() {
-		return srv.Inject(fixtures.Oversize(8<<20).Only(s[0], s[1]))
-	}},
+	{"500", func(e loadEnv) func() { return e.srv.Inject(fixtures.Status(500).Only(e.scope[0], e.scope[1])) }},
+	{"drop", func(e loadEnv) func() { return e.srv.Inject(fixtures.Drop().Only(e.scope[0], e.scope[1])) }},
+	{"endless", func(e loadEnv) func() { return e.srv.Inject(fixtures.Endless().Only(e.scope[0], e.scope[1])) }},
+	{"oversize", func(e loadEnv) func() { return e.srv.Inject(fixtures.Oversize(8<<20).Only(e.scope[0], e.scope[1])) }},
+	{"hang", func(e loadEnv) func() { return e.srv.Inject(fixtures.Hang().Only(e.scope[0], e.scope[1])) }},
+	{"truncated", func(e loadEnv) func() { return swapDir(e.srv, truncated(e)) }},
+	{"tampered", func(e loadEnv) func() { return swapDir(e.srv, tampered(e)) }},
 }
 
 // loadScopes are the request paths a fault applies to: all, metadata
 // only, targets only, timestamp only.
 var loadScopes = [][2]string{{"", ""}, {"", ".json"}, {"/targets/", ""}, {"/timestamp.json", ""}}
 
-// truncated writes a copy of st whose every file (metadata and targets)
-// is cut to a random part of its length: a mirror serving partial files.
-func truncated(t *testing.T, st *fixtures.State, rng *rand.Rand) string {
-	t.Helper()
-	dir := st.Dir(t)
+// swapDir makes srv serve dir until the returned function is called.
+func swapDir(srv *fixtures.Server, dir string) (restore func()) {
+	old := srv.Dir()
+	srv.SetDir(dir)
+	return func() { srv.SetDir(old) }
+}
+
+// truncated writes a copy of the state whose files in scope are each cut
+// to a random part of their length: a mirror serving partial files.
+func truncated(e loadEnv) string {
+	e.t.Helper()
+	dir := e.st.Dir(e.t)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if rel = "/" + filepath.ToSlash(rel); !strings.HasPrefix(rel, e.scope[0]) || !strings.HasSuffix(rel, e.scope[1]) {
+			return nil
 		}
 		data, err := os.ReadFile(p)
 		if err != nil || len(data) == 0 {
 			return err
 		}
-		return os.WriteFile(p, data[:rng.IntN(len(data))], 0o644)
+		return os.WriteFile(p, data[:e.rng.IntN(len(data))], 0o644)
 	})
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
 	return dir
+}
+
+// tampered writes a copy of the state that serves every target with one
+// bit flipped: the signed length, other bytes.
+func tampered(e loadEnv) string {
+	e.t.Helper()
+	st := e.st.Clone()
+	for i := range loadTargets {
+		data := loadTargetData(i)
+		data[e.rng.IntN(len(data))] ^= 1
+		if err := st.TamperTarget(loadTargetName(i), data); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return st.Dir(e.t)
 }
 
 // TestFaultsUnderLoad runs 32 concurrent lookups, each followed by a
 // download, through one resolver per round, while each repository's
 // server randomly delays, answers 500, drops connections, sends endless or
-// oversized bodies, or serves truncated files. Every result is either
+// oversized bodies, hangs, or serves truncated files or tampered targets
+// (ci shows each of these on its targets in turn). Every result is either
 // verified with the signed length and hashes (and downloads to the signed
 // bytes) or a clean error; nothing panics or hangs; afterwards the trust
 // directory verifies offline and holds no temporary file.
@@ -116,10 +148,8 @@ func TestFaultsUnderLoad(t *testing.T) {
 		good[loadTargetName(i)] = atkSHA256(loadTargetData(i))
 	}
 	states := map[string]*fixtures.State{}
-	dirs := map[string]string{}
 	for _, n := range names {
 		states[n] = w.repos[n].Latest()
-		dirs[n] = w.srvs[n].Dir()
 	}
 	m := w.mapOf(`[{"paths": ["**"], "repositories": ["ci", "qa", "staging"], "threshold": 2}]`, nil)
 
@@ -133,20 +163,26 @@ func TestFaultsUnderLoad(t *testing.T) {
 		clean := round == 0 || round == loadRounds-1
 		var clears []func()
 		var plan []string
-		for _, n := range names {
-			srv := w.srvs[n]
-			srv.SetDir(dirs[n])
-			switch k := rng.IntN(len(loadFaults) + 2); {
-			case clean || k == len(loadFaults):
-				plan = append(plan, n+":none")
-			case k == len(loadFaults)+1:
-				srv.SetDir(truncated(t, states[n], rng))
-				plan = append(plan, n+":truncated")
-			default:
-				scope := loadScopes[rng.IntN(len(loadScopes))]
-				clears = append(clears, loadFaults[k].inject(srv, scope, rng))
-				plan = append(plan, fmt.Sprintf("%s:%s%q", n, loadFaults[k].name, scope))
+		for j, n := range names {
+			k := rng.IntN(len(loadFaults) + 1) // len(loadFaults): none
+			e := loadEnv{t: t, srv: w.srvs[n], st: states[n], scope: loadScopes[rng.IntN(len(loadScopes))], rng: rng}
+			switch {
+			case clean:
+			case j == 0:
+				// ci, asked first for the bytes, shows every fault in
+				// turn on its targets, its metadata being sound.
+				k, e.scope = (round-1)%len(loadFaults), [2]string{"/targets/", ""}
+			case n == "staging":
+				// staging's metadata stays sound too, so that ci and
+				// staging agree and the downloads meet ci's faults.
+				e.scope = [2]string{"/targets/", ""}
 			}
+			if clean || k == len(loadFaults) {
+				plan = append(plan, n+":none")
+				continue
+			}
+			clears = append(clears, loadFaults[k].inject(e))
+			plan = append(plan, fmt.Sprintf("%s:%s%q", n, loadFaults[k].name, e.scope))
 		}
 		v, f := loadRound(t, w.resolver(m), good, rng)
 		verified, failed = verified+v, failed+f
@@ -157,9 +193,6 @@ func TestFaultsUnderLoad(t *testing.T) {
 		for _, c := range clears {
 			c()
 		}
-	}
-	for _, n := range names {
-		w.srvs[n].SetDir(dirs[n])
 	}
 	t.Logf("%d lookups verified, %d failed cleanly", verified, failed)
 	checkTrustDir(t, w.trust, names, good)
