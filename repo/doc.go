@@ -32,11 +32,14 @@
 // .<name>.work beside it, under an exclusive file lock (.<name>.lock, also
 // beside it) that serialises all writers of that repository, in this
 // process or another; a staging copy left by a killed process is removed
-// by the next update. Only a fully successful update is committed, file
-// by file: new root versions to root_history first, then root.json, then
-// the other roles. A failed or
-// interrupted update leaves the previous trusted files byte for byte as
-// they were (unless [Config.KeepVerifiedRoots] asks to keep the root
+// by the next update. Only a fully successful update is committed, and in
+// one step: a complete new metadata directory (hard links to the unchanged
+// files, the new root versions in root_history, the new top-level files,
+// each synced) is built beside the old one and exchanged with it
+// atomically (renameat2 RENAME_EXCHANGE on Linux; elsewhere two renames,
+// with the old directory restored by the next update if a crash falls
+// between them). A failed or interrupted update, a crash included, leaves
+// the previous trusted files byte for byte as they were (unless [Config.KeepVerifiedRoots] asks to keep the root
 // versions it verified).
 //
 // After an online update, the roles delegated by name (up to 64) are

@@ -20,11 +20,30 @@ const (
 	envURL   = "ACCORD_REPO_TEST_URL"
 )
 
+// envLoop makes a child process refresh until it is killed.
+const envLoop = "ACCORD_REPO_TEST_LOOP"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(envLoop) != "" {
+		os.Exit(loop())
+	}
 	if n := os.Getenv(envChild); n != "" {
 		os.Exit(child(n))
 	}
 	os.Exit(m.Run())
+}
+
+// loop refreshes the trust directory over and over, and says so on stdout
+// after each refresh, until it is killed (or fails).
+func loop() int {
+	cfg := repo.Config{Name: "ci", TrustDir: os.Getenv(envTrust), Mirrors: mirrors(os.Getenv(envURL)), Timeout: 10 * time.Second}
+	for i := 0; ; i++ {
+		if err := refreshTimes(cfg, 1, nil); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Println(i)
+	}
 }
 
 // child refreshes the trust directory in two goroutines, n times each, and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -115,9 +114,10 @@ func checkRoot(root []byte, opt PinOptions) (*PinResult, error) {
 }
 
 // install writes a new metadata directory holding only root and its
-// history beside mdir, then puts it in mdir's place. The caller holds the
-// exclusive lock. An interrupted forced pin leaves the repository either
-// as it was or unpinned, never a mix of old and new state.
+// history beside mdir, then puts it in mdir's place in one step. The
+// caller holds the exclusive lock. An interrupted forced pin leaves the
+// repository either as it was or newly pinned, never a mix of old and new
+// state.
 func install(mdir string, root []byte, version int64, force bool) error {
 	if _, err := os.Stat(filepath.Join(mdir, "root.json")); err == nil && !force {
 		return fmt.Errorf("%w (use force to replace it)", ErrAlreadyPinned)
@@ -140,17 +140,8 @@ func install(mdir string, root []byte, version int64, force bool) error {
 	if err := writeAtomic(filepath.Join(fresh, "root.json"), root, filePerm); err != nil {
 		return err
 	}
-	parent := filepath.Dir(mdir)
-	if _, err := os.Lstat(mdir); err == nil {
-		old := filepath.Join(workDir(mdir), "old")
-		if err := os.Rename(mdir, old); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
+	if err := syncDir(fresh); err != nil {
 		return err
 	}
-	if err := os.Rename(fresh, mdir); err != nil {
-		return err
-	}
-	return syncDir(parent)
+	return replaceDir(fresh, mdir)
 }

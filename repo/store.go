@@ -166,6 +166,9 @@ func lockDir(ctx context.Context, mdir string, exclusive bool) (*flock.Flock, er
 // lock.
 func newWorkDir(mdir, prefix string) (string, error) {
 	w := workDir(mdir)
+	if err := recoverDir(mdir); err != nil {
+		return "", err
+	}
 	if err := os.RemoveAll(w); err != nil {
 		return "", err
 	}
@@ -173,4 +176,112 @@ func newWorkDir(mdir, prefix string) (string, error) {
 		return "", err
 	}
 	return os.MkdirTemp(w, prefix)
+}
+
+// errExchangeUnsupported reports that directories cannot be swapped
+// atomically here.
+var errExchangeUnsupported = errors.New("atomic directory exchange unsupported")
+
+// replaceDir puts the complete directory next in the place of mdir in one
+// step: a crash leaves either the old directory or the new one, never a
+// mix. Where the system cannot swap directories atomically, mdir is
+// renamed to old first and restored from there by [recoverDir] if a crash
+// comes between the two renames. next is left holding the old directory,
+// or removed.
+func replaceDir(next, mdir string) error {
+	parent := filepath.Dir(mdir)
+	if _, err := os.Lstat(mdir); errors.Is(err, os.ErrNotExist) {
+		if err := os.Rename(next, mdir); err != nil {
+			return err
+		}
+		return syncDir(parent)
+	}
+	err := exchange(next, mdir)
+	if errors.Is(err, errExchangeUnsupported) {
+		old := filepath.Join(workDir(mdir), "old")
+		if err := os.Rename(mdir, old); err != nil {
+			return err
+		}
+		if err := os.Rename(next, mdir); err != nil {
+			return err
+		}
+		return syncDir(parent)
+	}
+	if err != nil {
+		return err
+	}
+	if err := syncDir(parent); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(next))
+}
+
+// recoverDir restores a metadata directory that a crash during a
+// non-atomic [replaceDir] left in the work directory. The caller holds the
+// exclusive lock.
+func recoverDir(mdir string) error {
+	if _, err := os.Lstat(mdir); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	old := filepath.Join(workDir(mdir), "old")
+	if _, err := os.Stat(filepath.Join(old, "root.json")); err != nil {
+		return nil
+	}
+	return os.Rename(old, mdir)
+}
+
+// linkTree fills the empty directory dst with hard links to the files of
+// the metadata directory src (its top-level files and root_history/),
+// copying where links are impossible. Files are never changed in place,
+// so a link shares nothing that will change. Leftover temporary files are
+// skipped.
+func linkTree(src, dst string) error {
+	for _, sub := range []string{"", historyDir} {
+		entries, err := os.ReadDir(filepath.Join(src, sub))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if sub != "" {
+			if err := os.Mkdir(filepath.Join(dst, sub), dirPerm); err != nil {
+				return err
+			}
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".tmp-") {
+				continue
+			}
+			from, to := filepath.Join(src, sub, e.Name()), filepath.Join(dst, sub, e.Name())
+			if err := os.Link(from, to); err != nil {
+				if err := copyFile(from, to); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// copyFile copies a file, synced.
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -130,72 +131,97 @@ func (c *Client) blame(last string, err error) string {
 }
 
 // commit moves a successful update from the staging directory into the
-// metadata directory: new root versions to root_history first, then
-// root.json, then the other top-level roles, each file atomically and only
-// when it changed.
+// metadata directory in one step. When something changed, a complete new
+// directory is built beside it (hard links to the unchanged files, the new
+// root versions in root_history, the new top-level files, each synced) and
+// put in its place atomically, so that a crash at any moment leaves either
+// the old trusted state or the new one. When nothing changed, nothing is
+// written.
 func (c *Client) commit(stage string, rootVersion int64, roots map[int64][]byte, st *state) error {
-	if err := c.commitHistory(rootVersion, roots); err != nil {
-		return err
+	changed := map[string][]byte{} // path relative to the metadata directory
+	first := rootVersion + 1
+	for first > 1 && roots[first-1] != nil {
+		first--
+	}
+	for v := first; v <= rootVersion; v++ {
+		rel := filepath.Join(historyDir, fmt.Sprintf("%d.root.json", v))
+		if !sameFile(filepath.Join(c.mdir, rel), roots[v], c.limits.Root) {
+			changed[rel] = roots[v]
+		}
 	}
 	for _, name := range append([]string{"root.json"}, topFiles...) {
 		data, err := readBounded(filepath.Join(stage, name), c.limitFor(name))
 		if err != nil {
 			return c.errf(name, fmt.Errorf("staged copy: %w", err))
 		}
-		if name == "snapshot.json" {
-			st.snapshotRaw = data
-		}
 		st.raw[name] = data
-		p := filepath.Join(c.mdir, name)
-		if sameFile(p, data, c.limitFor(name)) {
-			continue
+		if !sameFile(filepath.Join(c.mdir, name), data, c.limitFor(name)) {
+			changed[name] = data
 		}
-		if err := writeAtomic(p, data, filePerm); err != nil {
-			return c.errf(name, err)
-		}
+	}
+	st.snapshotRaw = st.raw["snapshot.json"]
+	if len(changed) == 0 {
+		return nil
+	}
+	return c.replaceWith(changed)
+}
+
+// replaceWith builds the metadata directory with the changed files (by
+// path relative to it) beside it and puts it in place atomically. The
+// caller holds the exclusive lock and a fresh work directory.
+func (c *Client) replaceWith(changed map[string][]byte) error {
+	next, err := os.MkdirTemp(workDir(c.mdir), "next-")
+	if err != nil {
+		return c.errf("", fmt.Errorf("commit: %w", err))
+	}
+	if err := c.buildNext(next, changed); err != nil {
+		return c.errf("", fmt.Errorf("commit: %w", err))
+	}
+	if err := replaceDir(next, c.mdir); err != nil {
+		return c.errf("", fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
 
-// commitHistory writes the root versions up to rootVersion that an update
-// fetched (and verified) to root_history, in ascending order.
-func (c *Client) commitHistory(rootVersion int64, roots map[int64][]byte) error {
-	hist := filepath.Join(c.mdir, historyDir)
+// buildNext fills next with the metadata directory as it is to become.
+func (c *Client) buildNext(next string, changed map[string][]byte) error {
+	if err := linkTree(c.mdir, next); err != nil {
+		return err
+	}
+	hist := filepath.Join(next, historyDir)
 	if err := os.MkdirAll(hist, dirPerm); err != nil {
-		return c.errf("", err)
+		return err
 	}
-	first := rootVersion + 1
-	for first > 1 && roots[first-1] != nil {
-		first--
+	names := make([]string, 0, len(changed))
+	for rel := range changed {
+		names = append(names, rel)
 	}
-	for v := first; v <= rootVersion; v++ {
-		p := filepath.Join(hist, fmt.Sprintf("%d.root.json", v))
-		if sameFile(p, roots[v], c.limits.Root) {
-			continue
-		}
-		if err := writeAtomic(p, roots[v], filePerm); err != nil {
-			return c.errf(historyDir+"/"+filepath.Base(p), err)
+	sort.Strings(names)
+	for _, rel := range names {
+		if err := writeAtomic(filepath.Join(next, rel), changed[rel], filePerm); err != nil {
+			return err
 		}
 	}
-	return nil
+	if err := syncDir(hist); err != nil {
+		return err
+	}
+	return syncDir(next)
 }
 
 // keepRoots commits the root versions that a failed update verified
-// before it failed, with [Config.KeepVerifiedRoots]: the history, then
-// root.json.
+// before it failed, with [Config.KeepVerifiedRoots]: the history and
+// root.json, in one step.
 func (c *Client) keepRoots(up *updater.Updater, oldVersion int64, roots map[int64][]byte) error {
 	trusted := up.GetTrustedMetadataSet()
 	v := trusted.Root.Signed.Version
 	if v <= oldVersion || roots[v] == nil {
 		return nil
 	}
-	if err := c.commitHistory(v, roots); err != nil {
-		return err
+	changed := map[string][]byte{"root.json": roots[v]}
+	for n := v; n > oldVersion && roots[n] != nil; n-- {
+		changed[filepath.Join(historyDir, fmt.Sprintf("%d.root.json", n))] = roots[n]
 	}
-	if err := writeAtomic(filepath.Join(c.mdir, "root.json"), roots[v], filePerm); err != nil {
-		return c.errf("root.json", err)
-	}
-	return nil
+	return c.replaceWith(changed)
 }
 
 // errNoCache is the error of an offline Client without cached metadata.
