@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"bytes"
+	"crypto/sha512"
 	"encoding/json"
 	"errors"
 
@@ -78,10 +79,19 @@ func cloneInfo(info *metadata.TargetFiles) *metadata.TargetFiles {
 	return c
 }
 
+// cloneHashes copies h, its digests in one allocation (each capped, so
+// that an append to one cannot overwrite the next).
 func cloneHashes(h metadata.Hashes) metadata.Hashes {
 	c := make(metadata.Hashes, len(h))
+	buf := make([]byte, 0, sha512.Size*len(h))
 	for alg, d := range h {
-		c[alg] = append(metadata.HexBytes(nil), d...)
+		if len(d) == 0 {
+			c[alg] = nil
+			continue
+		}
+		start := len(buf)
+		buf = append(buf, d...)
+		c[alg] = metadata.HexBytes(buf[start:len(buf):len(buf)])
 	}
 	return c
 }

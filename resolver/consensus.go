@@ -20,43 +20,81 @@ type outcome struct {
 // arrived cannot change it.
 func decide(infos []*metadata.TargetFiles, threshold int) outcome {
 	out := outcome{consensus: -1, rival: -1}
-	supporters := make([][]int, len(infos))
+	n := len(infos)
+	var buf [64]bool
+	agrees := buf[:0]
+	if n*n <= len(buf) {
+		agrees = buf[:n*n]
+	} else {
+		agrees = make([]bool, n*n)
+	}
+	// agrees[i*n+j]: infos i and j agree. agree is symmetric, and an info
+	// agrees with itself when it lists a hash.
 	for i, c := range infos {
 		if c == nil {
 			continue
 		}
-		for j, o := range infos {
-			if o != nil && agree(c, o) {
-				supporters[i] = append(supporters[i], j)
+		agrees[i*n+i] = len(c.Hashes) > 0
+		for j := i + 1; j < n; j++ {
+			if o := infos[j]; o != nil && agree(c, o) {
+				agrees[i*n+j], agrees[j*n+i] = true, true
 			}
 		}
-		if out.consensus < 0 && len(supporters[i]) >= threshold {
-			out.consensus, out.supporters = i, supporters[i]
+	}
+	var cbuf [8]int
+	count := cbuf[:0]
+	if n <= len(cbuf) {
+		count = cbuf[:n]
+	} else {
+		count = make([]int, n)
+	}
+	for i := range infos {
+		for j := range infos {
+			if agrees[i*n+j] {
+				count[i]++
+			}
+		}
+		if out.consensus < 0 && infos[i] != nil && count[i] >= threshold {
+			out.consensus, out.supporters = i, supportersOf(agrees, n, i, count[i])
 		}
 	}
 	if out.consensus < 0 {
 		return out
 	}
 	for k, c := range infos {
-		if k == out.consensus || c == nil || len(supporters[k]) < threshold {
+		if k == out.consensus || c == nil || count[k] < threshold {
 			continue
 		}
-		if contradictsAny(c, infos, out.consensus, out.supporters) {
-			out.rival, out.rivals = k, supporters[k]
+		if contradictsAny(infos, agrees, k, out.consensus, out.supporters) {
+			out.rival, out.rivals = k, supportersOf(agrees, n, k, count[k])
 			return out
 		}
 	}
 	return out
 }
 
-// contradictsAny reports whether c contradicts the consensus infos[at] or the
-// info of any of its supporters.
-func contradictsAny(c *metadata.TargetFiles, infos []*metadata.TargetFiles, at int, supporters []int) bool {
-	if contradict(c, infos[at]) {
+// supportersOf returns the indexes of the infos that agree with info i, in
+// order; there are count of them.
+func supportersOf(agrees []bool, n, i, count int) []int {
+	s := make([]int, 0, count)
+	for j := range n {
+		if agrees[i*n+j] {
+			s = append(s, j)
+		}
+	}
+	return s
+}
+
+// contradictsAny reports whether infos[k] contradicts the consensus
+// infos[at] or the info of any of its supporters. Infos that agree never
+// contradict, so only the pairs that do not agree are compared.
+func contradictsAny(infos []*metadata.TargetFiles, agrees []bool, k, at int, supporters []int) bool {
+	n := len(infos)
+	if !agrees[k*n+at] && contradict(infos[k], infos[at]) {
 		return true
 	}
 	for _, s := range supporters {
-		if contradict(c, infos[s]) {
+		if !agrees[k*n+s] && contradict(infos[k], infos[s]) {
 			return true
 		}
 	}

@@ -56,7 +56,7 @@ func (q *inquiry) walk(ctx context.Context, groups []string) *Result {
 	matches := q.r.m.Match(q.target)
 	for _, i := range matches {
 		mp := q.r.m.Mapping[i]
-		names := q.names(mp.Repositories)
+		names := q.r.mappingNames[i]
 		step := step{index: i, names: names, threshold: effectiveThreshold(mp.Threshold, len(names)), terminating: mp.Terminating}
 		if res := q.evaluate(ctx, step, groups); res != nil {
 			return res
@@ -181,11 +181,12 @@ func (q *inquiry) shortfall() Status {
 	return StatusNotFound
 }
 
-// names returns a mapping's repositories by declared name, each once.
-func (q *inquiry) names(list []string) []string {
+// declaredNames returns a mapping's repositories by declared name, each
+// once.
+func (r *Resolver) declaredNames(list []string) []string {
 	var out []string
 	for _, n := range list {
-		d, _ := q.r.declared(n)
+		d, _ := r.declared(n)
 		if !slices.Contains(out, d) {
 			out = append(out, d)
 		}
@@ -194,29 +195,36 @@ func (q *inquiry) names(list []string) []string {
 }
 
 // ask returns the answers of the named repositories, in the order given,
-// asking concurrently those not asked yet in this inquiry.
+// asking concurrently those not asked yet in this inquiry: each in a
+// goroutine of its own but the last, which the caller's goroutine asks.
 func (q *inquiry) ask(ctx context.Context, names []string) []*Answer {
-	var (
-		fresh []*Answer
-		wg    sync.WaitGroup
-	)
+	k := 0
 	for _, n := range names {
-		if _, ok := q.answers[n]; ok {
-			continue
+		if _, ok := q.answers[n]; !ok {
+			k++
 		}
-		a := &Answer{Name: n}
-		q.answers[n] = a
-		q.order = append(q.order, n)
-		fresh = append(fresh, a)
 	}
-	for _, a := range fresh {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			q.r.answer(ctx, a, q.target)
-		}()
+	if k > 0 {
+		fresh := make([]Answer, k)
+		i := 0
+		for _, n := range names {
+			if _, ok := q.answers[n]; ok {
+				continue
+			}
+			a := &fresh[i]
+			a.Name = n
+			q.answers[n] = a
+			q.order = append(q.order, n)
+			i++
+		}
+		var wg sync.WaitGroup
+		for i := range fresh[:k-1] {
+			a := &fresh[i]
+			wg.Go(func() { q.r.answer(ctx, a, q.target) })
+		}
+		q.r.answer(ctx, &fresh[k-1], q.target)
+		wg.Wait()
 	}
-	wg.Wait()
 	out := make([]*Answer, len(names))
 	for i, n := range names {
 		out[i] = q.answers[n]

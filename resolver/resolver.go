@@ -16,8 +16,9 @@ import (
 // among every target it resolves. A Resolver is safe for concurrent use;
 // concurrent callers that need the same repository wait on the same refresh.
 type Resolver struct {
-	m    *mapfile.Map
-	open Opener
+	m            *mapfile.Map
+	mappingNames [][]string // each mapping's repositories by declared name, each once
+	open         Opener
 
 	mu    sync.Mutex
 	repos map[string]*entry // by declared name
@@ -29,7 +30,12 @@ func New(m *mapfile.Map, open Opener) *Resolver {
 	if m == nil || open == nil {
 		panic("resolver: New needs a map and an opener")
 	}
-	return &Resolver{m: m, open: open, repos: make(map[string]*entry)}
+	r := &Resolver{m: m, open: open, repos: make(map[string]*entry)}
+	r.mappingNames = make([][]string, len(m.Mapping))
+	for i, mp := range m.Mapping {
+		r.mappingNames[i] = r.declaredNames(mp.Repositories)
+	}
+	return r
 }
 
 // entry is one repository's lifetime within a Resolver: opened once, then
