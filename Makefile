@@ -43,6 +43,13 @@ fuzz:
 	  done; \
 	done
 
+# soak repeats the attack, fault and crash tests SOAKCOUNT times: each run
+# draws new faults, delays and kill moments (the seed is in the log).
+SOAKCOUNT ?= 10
+soak:
+	$(GO) test -race -timeout 0 -count $(SOAKCOUNT) -run '^(TestAttack.*|TestFaultsUnderLoad)$$' ./resolver
+	$(GO) test -timeout 0 -count $(SOAKCOUNT) -run '^TestCrashKill$$' ./cmd/accord
+
 # fixtures writes the demo world (repositories ci, qa, staging, prod and
 # map.json) to $(DEMO_DIR)/world.
 fixtures:
