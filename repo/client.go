@@ -42,6 +42,9 @@ type state struct {
 	trusted     *trustedmetadata.TrustedMetadata
 	snapshotRaw []byte            // snapshot.json as committed to the trust directory
 	raw         map[string][]byte // verified bytes of each loaded file, by file name
+	// prevMeta is, when an online update committed a new snapshot, the
+	// role versions ("images.json" → 3) of the snapshot it replaced.
+	prevMeta map[string]int64
 }
 
 // New returns a Client for one repository. It fails with [ErrNotPinned]
@@ -128,7 +131,7 @@ func (c *Client) refreshLocked(ctx context.Context) error {
 	var err error
 	if c.offline {
 		st, err = c.loadOffline(ctx)
-	} else if st, err = c.update(ctx); err == nil {
+	} else if st, err = c.update(ctx); err == nil && st.prevMeta != nil {
 		c.prefetch(ctx, st)
 	}
 	if err != nil {

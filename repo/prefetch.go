@@ -11,12 +11,13 @@ import (
 // of lookups.
 const maxPrefetchRoles = 64
 
-// prefetch loads, after a successful online update, the delegated roles
-// that offline lookups will need: every role delegated by name (up to
-// maxPrefetchRoles), and the hash bins already cached, so that the trust
-// directory's copies stay current. Hash bins never looked up are left to
-// lookups. Failures are left to the lookups that need the role: a role that
-// fails to verify must not make targets outside it unavailable.
+// prefetch loads, after an online update that committed a new snapshot,
+// the delegated roles that offline lookups will need: every role delegated
+// by name (up to maxPrefetchRoles), and the hash bins already cached whose
+// version changed, so that the trust directory's copies stay current.
+// Hash bins never looked up are left to lookups. Failures are left to the
+// lookups that need the role: a role that fails to verify must not make
+// targets outside it unavailable.
 func (c *Client) prefetch(ctx context.Context, st *state) {
 	cached := map[string]bool{}
 	if entries, err := os.ReadDir(c.mdir); err == nil {
@@ -43,7 +44,11 @@ func (c *Client) prefetch(ctx context.Context, st *state) {
 		} else if d.SuccinctRoles != nil {
 			if _, n := d.SuccinctRoles.GetSuffixLen(); n <= maxListedRoles {
 				for _, bin := range d.SuccinctRoles.GetRoles() {
-					if file, err := roleFile(bin); err == nil && cached[file] {
+					file, err := roleFile(bin)
+					if err != nil || !cached[file] {
+						continue
+					}
+					if m, ok := st.trusted.Snapshot.Signed.Meta[bin+".json"]; ok && m.Version != st.prevMeta[bin+".json"] {
 						next = append(next, bin)
 					}
 				}
