@@ -229,7 +229,7 @@ func (c *Client) newSpool(length int64) (*spool, error) {
 	if err := os.MkdirAll(c.spool, dirPerm); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	f, err := os.CreateTemp(c.spool, ".download-")
+	f, err := os.CreateTemp(c.spool, ".tmp-download-")
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
