@@ -116,9 +116,9 @@ func (c *Client) refTime() time.Time {
 // timestamp, snapshot and top-level targets from the mirrors, committed to
 // the trust directory only when it succeeds. An offline Client verifies
 // the cached metadata instead. Delegated roles are loaded as lookups need
-// them, except that an online refresh also loads the roles delegated by
-// name and brings the cached hash bins up to date, so that offline lookups
-// find them; a role that fails to load then fails only the lookups that
+// them, except that an online refresh that brings a new snapshot also
+// loads the roles delegated by name and brings the cached hash bins up to
+// date, so that offline lookups find them; a role that fails to load then fails only the lookups that
 // need it. The error, if any, is also what later lookups return.
 func (c *Client) Refresh(ctx context.Context) error {
 	c.mu.Lock()

@@ -42,9 +42,10 @@
 // the previous trusted files byte for byte as they were (unless [Config.KeepVerifiedRoots] asks to keep the root
 // versions it verified).
 //
-// After an online update, the roles delegated by name (up to 64) are
-// loaded too, and the hash bins already cached are brought up to date, so
-// that offline lookups find them; other hash bins are fetched by the
+// After an online update that brought a new snapshot, the roles delegated
+// by name (up to 64) are loaded too, and the cached hash bins whose
+// version changed are brought up to date, so that offline lookups find
+// them; other hash bins are fetched by the
 // lookups that need them. Either way, delegated roles reach the trust
 // directory through the same lock and atomic writes.
 //
