@@ -12,8 +12,8 @@ import (
 const maxPrefetchRoles = 64
 
 // prefetch loads, after an online update that committed a new snapshot,
-// the delegated roles that offline lookups will need: every role delegated
-// by name (up to maxPrefetchRoles), and the hash bins already cached whose
+// the delegated roles that offline lookups will need: the roles delegated
+// by name (up to maxPrefetchRoles), and every hash bin already cached whose
 // version changed, so that the trust directory's copies stay current.
 // Hash bins never looked up are left to lookups. Failures are left to the
 // lookups that need the role: a role that fails to verify must not make
@@ -28,6 +28,7 @@ func (c *Client) prefetch(ctx context.Context, st *state) {
 	type edge struct{ role, parent string }
 	queue := []edge{{metadata.TARGETS, metadata.ROOT}}
 	seen := map[string]bool{metadata.TARGETS: true}
+	named := 0
 	for len(queue) > 0 && ctx.Err() == nil {
 		e := queue[0]
 		queue = queue[1:]
@@ -39,7 +40,10 @@ func (c *Client) prefetch(ctx context.Context, st *state) {
 		var next []string
 		if d.Roles != nil {
 			for _, r := range d.Roles {
-				next = append(next, r.Name)
+				if !seen[r.Name] && named < maxPrefetchRoles {
+					named++
+					next = append(next, r.Name)
+				}
 			}
 		} else if d.SuccinctRoles != nil {
 			if _, n := d.SuccinctRoles.GetSuffixLen(); n <= maxListedRoles {
@@ -54,12 +58,16 @@ func (c *Client) prefetch(ctx context.Context, st *state) {
 				}
 			}
 		}
+		var fresh []string
 		for _, name := range next {
-			if seen[name] || len(seen) > maxPrefetchRoles {
+			if seen[name] || len(seen) > maxListedRoles {
 				continue
 			}
 			seen[name] = true
+			fresh = append(fresh, name)
 			queue = append(queue, edge{name, e.role})
 		}
+		c.warm(ctx, st, fresh)
 	}
+	st.fetched = nil
 }

@@ -144,6 +144,15 @@ func TestTargetInfoHashBins(t *testing.T) {
 	if len(all) != 20 {
 		t.Errorf("Targets lists %d targets, want 20", len(all))
 	}
+	if n := srv.CountPrefix("/1.bins-"); n != 16 {
+		t.Errorf("16 bins fetched with %d requests, want one each", n)
+	}
+	for i := 0; i < 20; i++ {
+		p := fmt.Sprintf("pkg/%d.tgz", i)
+		if info := all[p]; info == nil || info.Length != 1 {
+			t.Errorf("Targets: %s is %v", p, info)
+		}
+	}
 }
 
 // TestTargetInfoPathHashPrefixes checks classic hash-bin delegations,

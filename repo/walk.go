@@ -127,9 +127,14 @@ func (c *Client) loadRole(ctx context.Context, st *state, role, parent string) (
 	if t.Root.Signed.ConsistentSnapshot {
 		remote = fmt.Sprintf("%d.%s", meta.Version, file)
 	}
-	data, err := c.fetchMetadata(ctx, remote, limit)
-	if err != nil {
-		return nil, c.errf(remote, err)
+	data, ok := st.fetched[remote]
+	if ok {
+		delete(st.fetched, remote)
+	} else {
+		var err error
+		if data, err = c.fetchMetadata(ctx, remote, limit); err != nil {
+			return nil, c.errf(remote, err)
+		}
 	}
 	md, err := t.UpdateDelegatedTargets(data, role, parent)
 	if err != nil {
@@ -195,6 +200,7 @@ func (c *Client) loadAll(ctx context.Context, st *state) ([]string, error) {
 			}
 			names = d.SuccinctRoles.GetRoles()
 		}
+		var fresh []string
 		for _, n := range names {
 			if seen[n] {
 				continue
@@ -203,9 +209,12 @@ func (c *Client) loadAll(ctx context.Context, st *state) ([]string, error) {
 				return nil, c.errf("", fmt.Errorf("more than %d delegated roles", maxListedRoles))
 			}
 			seen[n] = true
+			fresh = append(fresh, n)
 			queue = append(queue, edge{n, e.role})
 		}
+		c.warm(ctx, st, fresh)
 	}
+	st.fetched = nil
 	return order, nil
 }
 
