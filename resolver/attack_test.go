@@ -403,7 +403,6 @@ func TestAttackWithholdDowngrade(t *testing.T) {
 	w.sign("qa", attackTarget, goodBuild)
 	w.sign("prod", attackTarget, evilBuild)
 	w.publishAll()
-	w.timeouts["qa"] = 2 * time.Second // for the hanging qa
 	ctx := context.Background()
 	evil := atkSHA256(evilBuild)
 
@@ -449,7 +448,12 @@ func TestAttackWithholdDowngrade(t *testing.T) {
 			return w.srvs["qa"].Inject(fixtures.Drop())
 		}, resolver.Failed},
 		{"qa hangs", func(t *testing.T) func() {
-			return w.srvs["qa"].Inject(fixtures.Hang())
+			w.timeouts["qa"] = 2 * time.Second
+			clear := w.srvs["qa"].Inject(fixtures.Hang())
+			return func() {
+				clear()
+				delete(w.timeouts, "qa")
+			}
 		}, resolver.Failed},
 	}
 	for _, wh := range withholding {

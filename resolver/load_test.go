@@ -25,8 +25,8 @@ import (
 // limit of each request.
 const (
 	loadLookups = 32
-	loadRounds  = 10 // the first and the last without faults
-	loadTimeout = time.Second
+	loadRounds  = 10              // the first and the last without faults
+	loadTimeout = 5 * time.Second // short, yet long enough for a loaded machine
 	loadTargets = 6
 )
 
