@@ -45,9 +45,9 @@ type state struct {
 	// prevMeta is, when an online update committed a new snapshot, the
 	// role versions ("images.json" → 3) of the snapshot it replaced.
 	prevMeta map[string]int64
-	// fetched holds role files fetched ahead by warm, not yet verified,
-	// by remote file name.
-	fetched map[string][]byte
+	// fetched holds the outcome of fetching role files ahead (warm), by
+	// remote file name; the bytes are not yet verified.
+	fetched map[string]fetched
 }
 
 // New returns a Client for one repository. It fails with [ErrNotPinned]

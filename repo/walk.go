@@ -127,14 +127,15 @@ func (c *Client) loadRole(ctx context.Context, st *state, role, parent string) (
 	if t.Root.Signed.ConsistentSnapshot {
 		remote = fmt.Sprintf("%d.%s", meta.Version, file)
 	}
-	data, ok := st.fetched[remote]
+	ahead, ok := st.fetched[remote]
 	if ok {
 		delete(st.fetched, remote)
 	} else {
-		var err error
-		if data, err = c.fetchMetadata(ctx, remote, limit); err != nil {
-			return nil, c.errf(remote, err)
-		}
+		ahead.data, ahead.err = c.fetchMetadata(ctx, remote, limit)
+	}
+	data := ahead.data
+	if ahead.err != nil {
+		return nil, c.errf(remote, ahead.err)
 	}
 	md, err := t.UpdateDelegatedTargets(data, role, parent)
 	if err != nil {

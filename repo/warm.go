@@ -13,9 +13,9 @@ const warmWorkers = 8
 
 // warm fetches concurrently, before they are loaded one by one, the
 // delegated roles among roles that are neither loaded nor cached, and
-// keeps their (still unverified) bytes for loadRole, which verifies them
-// as it would a download. A failed fetch is left for loadRole to retry and
-// report. The caller holds c.mu.
+// keeps the outcome for loadRole, which verifies the (still unverified)
+// bytes as it would a download, or reports the failure; nothing is asked
+// twice. The caller holds c.mu.
 func (c *Client) warm(ctx context.Context, st *state, roles []string) {
 	if c.offline {
 		return
@@ -50,7 +50,7 @@ func (c *Client) warm(ctx context.Context, st *state, roles []string) {
 	if len(need) < 2 {
 		return
 	}
-	results := make([][]byte, len(need))
+	results := make([]fetched, len(need))
 	sem := make(chan struct{}, warmWorkers)
 	var wg sync.WaitGroup
 	for i, r := range need {
@@ -62,18 +62,23 @@ func (c *Client) warm(ctx context.Context, st *state, roles []string) {
 			if ctx.Err() != nil {
 				return
 			}
-			if data, err := c.fetchMetadata(ctx, r.remote, r.limit); err == nil {
-				results[i] = data
-			}
+			data, err := c.fetchMetadata(ctx, r.remote, r.limit)
+			results[i] = fetched{data, err}
 		}()
 	}
 	wg.Wait()
 	if st.fetched == nil {
-		st.fetched = map[string][]byte{}
+		st.fetched = map[string]fetched{}
 	}
 	for i, r := range need {
-		if results[i] != nil {
+		if results[i].err == nil || ctx.Err() == nil {
 			st.fetched[r.remote] = results[i]
 		}
 	}
+}
+
+// fetched is the outcome of fetching one file ahead.
+type fetched struct {
+	data []byte
+	err  error
 }
