@@ -68,9 +68,9 @@ func (r *response) Close() error {
 
 // get asks one mirror base for a file: at rel (URL-escaped, '/'
 // separated) under an http base, at fileRel ('/' separated, as named on
-// disk) under a file:// base. It returns an *errStatus for any HTTP status but 200 and a
-// missing file under a file:// base. The request, body included, is
-// bounded by the Client's timeout.
+// disk) under a file:// base. It returns an *errStatus for any HTTP
+// status but 200, and for a missing file under a file:// base. The
+// request, body included, is bounded by the Client's timeout.
 func (c *Client) get(ctx context.Context, base, rel, fileRel string) (*response, error) {
 	u, err := url.Parse(base)
 	if err != nil {
