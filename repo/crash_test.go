@@ -2,6 +2,7 @@ package repo_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -43,6 +44,8 @@ func TestKilledDuringRefresh(t *testing.T) {
 	for i := 1; i <= kills; i++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), envLoop+"=1", envTrust+"="+trust, envURL+"="+srv.URL)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -57,7 +60,8 @@ func TestKilledDuringRefresh(t *testing.T) {
 		lines.Scan()
 		start := time.Now()
 		if !lines.Scan() {
-			t.Fatalf("child ended early")
+			cmd.Wait()
+			t.Fatalf("child ended early: %s", stderr.Bytes())
 		}
 		cycle := time.Since(start)
 		srv.SetDir(dirs[i])
