@@ -59,7 +59,7 @@ func TestOfflineWithoutCachedMetadata(t *testing.T) {
 	trust := pin(t, root)
 	c := clientWith(t, repo.Config{TrustDir: trust, Offline: true})
 	err := c.Refresh(context.Background())
-	wantErr(t, err, `repository "ci": `, "no cached metadata; run accord refresh")
+	wantErr(t, err, `repository "ci": no cached metadata; run accord refresh`)
 	if !errors.Is(err, repo.ErrOffline) {
 		t.Errorf("%v is not ErrOffline", err)
 	}

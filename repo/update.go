@@ -246,7 +246,14 @@ func (c *Client) keepRoots(up *updater.Updater, oldVersion int64, roots map[int6
 }
 
 // errNoCache is the error of an offline Client without cached metadata.
-var errNoCache = fmt.Errorf("%w: no cached metadata; run accord refresh", ErrOffline)
+var errNoCache error = noCacheError{}
+
+// noCacheError reads "no cached metadata; run accord refresh" and is
+// [ErrOffline].
+type noCacheError struct{}
+
+func (noCacheError) Error() string { return "no cached metadata; run accord refresh" }
+func (noCacheError) Unwrap() error { return ErrOffline }
 
 // loadOffline verifies the cached top-level metadata against the trusted
 // root, without network access and without writing anything.
