@@ -3,6 +3,8 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -87,6 +89,76 @@ func FuzzClientMetadata(f *testing.F) {
 		}
 		if name != "1.images.json" {
 			sameTree(t, before, tree(t, trust))
+		}
+	})
+}
+
+// fuzzCacheFiles are the cached files a fuzzed trust directory may
+// replace, by index.
+var fuzzCacheFiles = []string{"root.json", "timestamp.json", "snapshot.json", "targets.json", "images.json"}
+
+// FuzzOfflineCache writes arbitrary bytes over one cached file of a trust
+// directory: an offline lookup never panics and fails with a clean error.
+func FuzzOfflineCache(f *testing.F) {
+	r, err := fuzzRepo()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i, name := range fuzzFiles {
+		if data, ok := r.Latest().File(name); ok {
+			f.Add(uint8(i%len(fuzzCacheFiles)), data)
+		}
+	}
+	f.Add(uint8(0), []byte(`{"signed":{"_type":"root"},"signatures":[]}`))
+	f.Add(uint8(4), []byte("{}"))
+	root, _ := r.Root(1)
+	dir := f.TempDir()
+	if err := r.Latest().WriteMetadata(dir); err != nil {
+		f.Fatal(err)
+	}
+	srv, err := fixtures.NewServer(dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer srv.Close()
+	warm := f.TempDir()
+	if _, err := repo.Pin(warm, "ci", root, repo.PinOptions{}); err != nil {
+		f.Fatal(err)
+	}
+	c, err := repo.New(repo.Config{Name: "ci", TrustDir: warm, Mirrors: mirrors(srv.URL)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := c.TargetInfo(context.Background(), "library/a"); err != nil {
+		f.Fatal(err)
+	}
+	cached := tree(f, warm)
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		trust := t.TempDir()
+		mdir := filepath.Join(trust, "metadata", "ci")
+		for name, content := range cached {
+			p := filepath.Join(mdir, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		name := fuzzCacheFiles[int(which)%len(fuzzCacheFiles)]
+		if err := os.WriteFile(filepath.Join(mdir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := repo.New(repo.Config{Name: "ci", TrustDir: trust, Offline: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.TargetInfo(context.Background(), "library/a")
+		if err == nil {
+			return
+		}
+		if !strings.HasPrefix(err.Error(), `repository "ci": `) {
+			t.Errorf("error %q is not a repository error", err)
 		}
 	})
 }

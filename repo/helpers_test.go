@@ -90,7 +90,7 @@ func clientWith(t *testing.T, cfg repo.Config) *repo.Client {
 
 // tree returns every regular file under dir/metadata/ci by relative path,
 // leaving out the lock and work files.
-func tree(t *testing.T, trustDir string) map[string]string {
+func tree(t testing.TB, trustDir string) map[string]string {
 	t.Helper()
 	root := filepath.Join(trustDir, "metadata", "ci")
 	files := map[string]string{}
