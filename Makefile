@@ -5,6 +5,7 @@ GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 10s
 BENCHTIME ?= 1x
+BENCHCOUNT ?= 1
 DEMO_DIR  ?= $(BIN)/demo
 
 .PHONY: all build test vet demo bench fuzz fixtures soak clean
@@ -27,11 +28,12 @@ demo: build
 	$(GO) build -o $(BIN)/accord-fixtures ./fixtures/cmd/accord-fixtures
 	sh ./scripts/demo.sh $(BIN) $(DEMO_DIR)
 
-# bench runs every benchmark (BENCHMARKS.md; BENCHTIME=20x for numbers
-# worth reading) and prints their table and ratios from $(BIN)/bench.txt.
+# bench runs every benchmark (BENCHMARKS.md; BENCHTIME=20x BENCHCOUNT=3
+# for numbers worth reading) and prints their table (medians) and ratios
+# from $(BIN)/bench.txt.
 bench:
 	@mkdir -p $(BIN)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./... | tee $(BIN)/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m ./... | tee $(BIN)/bench.txt
 	$(GO) run scripts/benchtable.go $(BIN)/bench.txt
 
 # fuzz runs every fuzz target briefly (FUZZTIME each).
