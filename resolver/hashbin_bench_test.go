@@ -103,6 +103,7 @@ func BenchmarkHashBins(b *testing.B) {
 						return fixtures.HashBinTarget(i * 7919 % c.n)
 					}
 					base := b.TempDir()
+					requests := 0
 					// lookup resolves the i-th target from a fresh trust
 					// directory and checks that one bin was fetched; only
 					// the lookup itself runs on clock, when there is one.
@@ -120,6 +121,9 @@ func BenchmarkHashBins(b *testing.B) {
 						if got := w.binRequests(); !c.flat && got != 1 {
 							b.Fatalf("lookup of %s fetched %d hash bins, want 1", target(i), got)
 						}
+						if clock != nil {
+							requests += w.requests()
+						}
 						os.RemoveAll(dir)
 					}
 					clock := startClock(b)
@@ -128,6 +132,7 @@ func BenchmarkHashBins(b *testing.B) {
 						lookup(i, clock)
 					}
 					clock.done()
+					b.ReportMetric(float64(requests)/float64(b.N), "req/op")
 					peak, base0 := benchPeakHeap(func() { lookup(b.N, nil) })
 					b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 					b.ReportMetric(float64(peak-min(peak, base0))/(1<<20), "heap-growth-MB")
