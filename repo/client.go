@@ -30,7 +30,7 @@ type Client struct {
 	limits   Limits
 	maxRoles int // delegated roles visited per lookup
 
-	keepVerifiedRoots bool
+	keepVerified bool
 
 	mu    sync.Mutex
 	state *state // trusted metadata after a successful refresh
@@ -84,7 +84,7 @@ func New(cfg Config) (*Client, error) {
 		limits:   cfg.Limits.withDefaults(),
 		maxRoles: 32,
 
-		keepVerifiedRoots: cfg.KeepVerifiedRoots,
+		keepVerified: cfg.KeepVerified,
 	}
 	if cfg.TrustDir != "" {
 		c.spool = filepath.Join(cfg.TrustDir, "targets", cfg.Name)

@@ -82,11 +82,14 @@ type Config struct {
 	Offline bool
 	// Limits bounds metadata sizes.
 	Limits Limits
-	// KeepVerifiedRoots makes a failed update still commit the new root
-	// versions it verified before failing, as the TUF specification's
-	// client workflow persists each root as it is verified (5.3.8). By
-	// default a failed update leaves the trust directory as it was.
-	KeepVerifiedRoots bool
+	// KeepVerified makes a failed update still commit the files it
+	// verified before failing (new root versions, then the timestamp,
+	// snapshot and targets metadata that passed verification), as the TUF
+	// specification's client workflow persists each file as it is
+	// verified (5.3.8, 5.4.5, 5.5.7, 5.6.6). By default a failed update
+	// leaves the trust directory as it was, so that a refused update is
+	// all or nothing.
+	KeepVerified bool
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

@@ -39,8 +39,8 @@
 // atomically (renameat2 RENAME_EXCHANGE on Linux; elsewhere two renames,
 // with the old directory restored by the next update if a crash falls
 // between them). A failed or interrupted update, a crash included, leaves
-// the previous trusted files byte for byte as they were (unless [Config.KeepVerifiedRoots] asks to keep the root
-// versions it verified).
+// the previous trusted files byte for byte as they were (unless [Config.KeepVerified] asks to keep the
+// files it verified before failing).
 //
 // After an online update that brought a new snapshot, the roles delegated
 // by name (up to 64) are loaded too, and the cached hash bins whose

@@ -105,8 +105,8 @@ func (c *Client) update(ctx context.Context) (*state, error) {
 			err = fmt.Errorf("%w: %w", ctxErr, err)
 		}
 		err = c.errf(c.blame(f.last, err), err)
-		if c.keepVerifiedRoots {
-			if kerr := c.keepRoots(up, oldVersion, f.roots); kerr != nil {
+		if c.keepVerified {
+			if kerr := c.keepVerifiedFiles(up, stage, oldVersion, f.roots); kerr != nil {
 				err = errors.Join(err, kerr)
 			}
 		}
@@ -229,18 +229,31 @@ func (c *Client) buildNext(next string, changed map[string][]byte) error {
 	return syncDir(next)
 }
 
-// keepRoots commits the root versions that a failed update verified
-// before it failed, with [Config.KeepVerifiedRoots]: the history and
-// root.json, in one step.
-func (c *Client) keepRoots(up *updater.Updater, oldVersion int64, roots map[int64][]byte) error {
+// keepVerifiedFiles commits, with [Config.KeepVerified], what a failed
+// update verified before it failed, in one step: the new root versions
+// (the history and root.json) and the top-level files that go-tuf's
+// updater wrote to the staging directory, which it does only after
+// verifying each one.
+func (c *Client) keepVerifiedFiles(up *updater.Updater, stage string, oldVersion int64, roots map[int64][]byte) error {
+	changed := map[string][]byte{}
 	trusted := up.GetTrustedMetadataSet()
-	v := trusted.Root.Signed.Version
-	if v <= oldVersion || roots[v] == nil {
-		return nil
+	if v := trusted.Root.Signed.Version; v > oldVersion && roots[v] != nil {
+		changed["root.json"] = roots[v]
+		for n := v; n > oldVersion && roots[n] != nil; n-- {
+			changed[filepath.Join(historyDir, fmt.Sprintf("%d.root.json", n))] = roots[n]
+		}
 	}
-	changed := map[string][]byte{"root.json": roots[v]}
-	for n := v; n > oldVersion && roots[n] != nil; n-- {
-		changed[filepath.Join(historyDir, fmt.Sprintf("%d.root.json", n))] = roots[n]
+	for _, name := range topFiles {
+		data, err := readBounded(filepath.Join(stage, name), c.limitFor(name))
+		if err != nil {
+			continue // never staged: nothing verified
+		}
+		if !sameFile(filepath.Join(c.mdir, name), data, c.limitFor(name)) {
+			changed[name] = data
+		}
+	}
+	if len(changed) == 0 {
+		return nil
 	}
 	return c.replaceWith(changed)
 }

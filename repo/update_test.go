@@ -305,35 +305,81 @@ func TestAttacksRefusedAndStateKept(t *testing.T) {
 	}
 }
 
-func TestKeepVerifiedRoots(t *testing.T) {
-	r := newRepo(t, fixtures.Options{}, nil)
-	dir, root := r.Dir(t)
-	srv := fixtures.Serve(t, dir)
-	if err := r.RotateRoot("ci-2"); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.SetExpires("timestamp", time.Now().Add(-time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	srv.SetDir(publish(t, r))
-	root2, _ := r.Root(2)
-	for _, keep := range []bool{false, true} {
-		t.Run(fmt.Sprint("keep=", keep), func(t *testing.T) {
-			trust := pin(t, root)
-			before := tree(t, trust)
-			c := clientWith(t, repo.Config{TrustDir: trust, Mirrors: mirrors(srv.URL), KeepVerifiedRoots: keep})
-			wantErr(t, c.Refresh(context.Background()), "timestamp.json", "expired")
-			after := tree(t, trust)
-			if !keep {
-				sameTree(t, before, after)
-				return
-			}
-			if after["root.json"] != string(root2) || after[filepath.Join("root_history", "2.root.json")] != string(root2) {
-				t.Errorf("verified root version 2 not kept")
-			}
-			if _, ok := after["timestamp.json"]; ok {
-				t.Errorf("expired timestamp committed")
-			}
-		})
-	}
+func TestKeepVerified(t *testing.T) {
+	t.Run("rotated root before an expired timestamp", func(t *testing.T) {
+		r := newRepo(t, fixtures.Options{}, nil)
+		dir, root := r.Dir(t)
+		srv := fixtures.Serve(t, dir)
+		if err := r.RotateRoot("ci-2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.SetExpires("timestamp", time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		srv.SetDir(publish(t, r))
+		root2, _ := r.Root(2)
+		for _, keep := range []bool{false, true} {
+			t.Run(fmt.Sprint("keep=", keep), func(t *testing.T) {
+				trust := pin(t, root)
+				before := tree(t, trust)
+				c := clientWith(t, repo.Config{TrustDir: trust, Mirrors: mirrors(srv.URL), KeepVerified: keep})
+				wantErr(t, c.Refresh(context.Background()), "timestamp.json", "expired")
+				after := tree(t, trust)
+				if !keep {
+					sameTree(t, before, after)
+					return
+				}
+				if after["root.json"] != string(root2) || after[filepath.Join("root_history", "2.root.json")] != string(root2) {
+					t.Errorf("verified root version 2 not kept")
+				}
+				if _, ok := after["timestamp.json"]; ok {
+					t.Errorf("expired timestamp committed")
+				}
+			})
+		}
+	})
+	t.Run("timestamp and snapshot before a missing targets", func(t *testing.T) {
+		r := newRepo(t, fixtures.Options{}, map[string]string{"a.txt": "a"})
+		dir, root := r.Dir(t)
+		srv := fixtures.Serve(t, dir)
+		if err := r.AddTarget("b.txt", []byte("b")); err != nil {
+			t.Fatal(err)
+		}
+		st, err := r.Publish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st = st.Clone()
+		if err := st.RemoveFile("2.targets.json"); err != nil {
+			t.Fatal(err)
+		}
+		broken := st.Dir(t)
+		for _, keep := range []bool{false, true} {
+			t.Run(fmt.Sprint("keep=", keep), func(t *testing.T) {
+				srv.SetDir(dir)
+				trust := pin(t, root)
+				c := clientWith(t, repo.Config{TrustDir: trust, Mirrors: mirrors(srv.URL), KeepVerified: keep})
+				if err := c.Refresh(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				before := tree(t, trust)
+				srv.SetDir(broken)
+				c = clientWith(t, repo.Config{TrustDir: trust, Mirrors: mirrors(srv.URL), KeepVerified: keep})
+				wantErr(t, c.Refresh(context.Background()), "2.targets.json")
+				after := tree(t, trust)
+				if !keep {
+					sameTree(t, before, after)
+					return
+				}
+				for name, served := range map[string]string{"timestamp.json": "timestamp.json", "snapshot.json": "2.snapshot.json"} {
+					if want, _ := st.File(served); after[name] != string(want) {
+						t.Errorf("%s: verified version 2 not kept", name)
+					}
+				}
+				if after["targets.json"] != before["targets.json"] {
+					t.Errorf("targets.json changed by a failed update")
+				}
+			})
+		}
+	})
 }

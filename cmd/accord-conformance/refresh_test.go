@@ -155,7 +155,33 @@ func TestRefreshRefusesTamperedSnapshot(t *testing.T) {
 	res := w.refresh(t)
 	wantCode(t, res, 1)
 	wantStderr(t, res, "refresh: ", "snapshot")
+	// TUF's workflow keeps the timestamp it verified before the snapshot
+	// failed (the suite's test_new_snapshot_version_mismatch); nothing else
+	// changes.
+	ts, _ := st.File("timestamp.json")
+	before["timestamp.json"] = string(ts)
 	sameFiles(t, before, files(t, w.mdir))
+}
+
+func TestRefreshKeepsVerifiedRootWhenTimestampExpired(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, fixtures.Options{}, map[string]string{"a.txt": "a"})
+	w.init(t)
+	wantCode(t, w.refresh(t), 0)
+	if err := w.r.RotateRoot("rotated"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.r.SetExpires("timestamp", time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	w.publish(t)
+	res := w.refresh(t)
+	wantCode(t, res, 1)
+	wantStderr(t, res, "refresh: ", "timestamp.json", "expired")
+	root2, _ := w.r.Root(2)
+	if got := files(t, w.mdir)["root.json"]; got != string(root2) {
+		t.Errorf("root.json is not the verified root version 2")
+	}
 }
 
 func TestRefreshWithoutInit(t *testing.T) {

@@ -145,6 +145,10 @@ func newClient(inv *invocation, at time.Time) (*repo.Client, error) {
 		MetadataDir: inv.metadataDir,
 		Mirrors:     []repo.Mirror{{Metadata: inv.metadataURL, Targets: targets}},
 		At:          at,
+		// The suite checks TUF's client workflow to the letter: each
+		// file is persisted as soon as it is verified, also when a later
+		// step of the same refresh fails.
+		KeepVerified: true,
 	})
 	if errors.Is(err, repo.ErrNotPinned) {
 		return nil, fmt.Errorf("%s has no root.json: run init first", inv.metadataDir)
