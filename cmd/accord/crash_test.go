@@ -82,9 +82,8 @@ func (e *crashEnv) command(args ...string) *exec.Cmd {
 
 // TestCrashKill kills accord refresh and accord download with SIGKILL at
 // random moments, 100 times, while the demo world's server answers slowly
-// and ci and qa publish a new version before each run and now and then
-// rotate a root, and checks
-// after every kill what a crash may leave:
+// and ci or qa publishes a new version (now and then a root rotation)
+// before each run, and checks after every kill what a crash may leave:
 //
 //   - each repository's trusted files verify offline, or it holds only
 //     its pinned root (a refresh that never committed anything);
