@@ -120,7 +120,7 @@ func (w *atkWorld) serve(name string, st *fixtures.State) {
 	}
 }
 
-// mapOf returns a map file whose repositories are the atkWorld's, each with
+// mapOf returns a map file whose repositories are the world's, each with
 // its server as its only mirror unless mirrors says otherwise, and whose
 // mapping is the JSON mapping list.
 func (w *atkWorld) mapOf(mapping string, mirrors map[string][]string) *mapfile.Map {
@@ -183,7 +183,7 @@ func (w *atkWorld) resetRequests() {
 	}
 }
 
-// tree returns every file under dir (relative path → SHA-256 of its
+// atkTree returns every file under dir (relative path → SHA-256 of its
 // content; directories as "dir"), to compare a directory before and after.
 func atkTree(t *testing.T, dir string) map[string]string {
 	t.Helper()
@@ -211,7 +211,7 @@ func atkTree(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-// trustedFiles is tree without the lock files, which a lookup creates
+// atkTrustedFiles is atkTree without the lock files, which a lookup creates
 // beside each repository's metadata directory and which hold no trust.
 func atkTrustedFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
@@ -224,7 +224,7 @@ func atkTrustedFiles(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-// sameTree fails the test when two trees differ, naming the differences.
+// atkSameTree fails the test when two trees differ, naming the differences.
 func atkSameTree(t *testing.T, what string, before, after map[string]string) {
 	t.Helper()
 	for p, h := range after {
@@ -239,13 +239,13 @@ func atkSameTree(t *testing.T, what string, before, after map[string]string) {
 	}
 }
 
-// sha256Of returns the hex SHA-256 of data.
+// atkSHA256 returns the hex SHA-256 of data.
 func atkSHA256(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
 
-// answerOf returns the answer of repository name in res.
+// atkAnswer returns the answer of repository name in res.
 func atkAnswer(t *testing.T, res *resolver.Result, name string) resolver.Answer {
 	t.Helper()
 	for _, a := range res.Answers {
@@ -257,7 +257,7 @@ func atkAnswer(t *testing.T, res *resolver.Result, name string) resolver.Answer 
 	return resolver.Answer{}
 }
 
-// signedHash returns the hex SHA-256 a signed answer carries, "" for any
+// atkSignedHash returns the hex SHA-256 a signed answer carries, "" for any
 // other answer.
 func atkSignedHash(a resolver.Answer) string {
 	if a.Kind != resolver.Signed || a.Info == nil {
@@ -683,10 +683,10 @@ var atkBadNames = []string{
 	strings.Repeat("a", mapfile.MaxTargetLength+1),
 }
 
-// escapes reports whether a target name could name a file outside the
+// atkEscapes reports whether a target name could name a file outside the
 // directory it is joined to: empty, absolute, with an empty, "." or ".."
 // segment, a backslash or a NUL.
-func escapes(name string) bool {
+func atkEscapes(name string) bool {
 	if name == "" || strings.ContainsAny(name, "\\\x00") {
 		return true
 	}
@@ -764,7 +764,7 @@ func TestAttackTargetNames(t *testing.T) {
 		w.resetRequests()
 		sum := sha256.Sum256(goodBuild)
 		for _, name := range atkBadNames {
-			if !escapes(name) {
+			if !atkEscapes(name) {
 				continue // harmless on disk: the resolver refuses it first
 			}
 			info := &metadata.TargetFiles{Path: name, Length: int64(len(goodBuild)), Hashes: metadata.Hashes{"sha256": sum[:]}}

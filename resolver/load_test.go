@@ -68,24 +68,24 @@ var loadFaults = []loadFault{
 	{"endless", func(e loadEnv) func() { return e.srv.Inject(fixtures.Endless().Only(e.scope[0], e.scope[1])) }},
 	{"oversize", func(e loadEnv) func() { return e.srv.Inject(fixtures.Oversize(8<<20).Only(e.scope[0], e.scope[1])) }},
 	{"hang", func(e loadEnv) func() { return e.srv.Inject(fixtures.Hang().Only(e.scope[0], e.scope[1])) }},
-	{"truncated", func(e loadEnv) func() { return swapDir(e.srv, truncated(e)) }},
-	{"tampered", func(e loadEnv) func() { return swapDir(e.srv, tampered(e)) }},
+	{"truncated", func(e loadEnv) func() { return loadSwapDir(e.srv, loadTruncated(e)) }},
+	{"tampered", func(e loadEnv) func() { return loadSwapDir(e.srv, loadTampered(e)) }},
 }
 
 // loadScopes are the request paths a fault applies to: all, metadata
 // only, targets only, timestamp only.
 var loadScopes = [][2]string{{"", ""}, {"", ".json"}, {"/targets/", ""}, {"/timestamp.json", ""}}
 
-// swapDir makes srv serve dir until the returned function is called.
-func swapDir(srv *fixtures.Server, dir string) (restore func()) {
+// loadSwapDir makes srv serve dir until the returned function is called.
+func loadSwapDir(srv *fixtures.Server, dir string) (restore func()) {
 	old := srv.Dir()
 	srv.SetDir(dir)
 	return func() { srv.SetDir(old) }
 }
 
-// truncated writes a copy of the state whose files in scope are each cut
+// loadTruncated writes a copy of the state whose files in scope are each cut
 // to a random part of their length: a mirror serving partial files.
-func truncated(e loadEnv) string {
+func loadTruncated(e loadEnv) string {
 	e.t.Helper()
 	dir := e.st.Dir(e.t)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -108,9 +108,9 @@ func truncated(e loadEnv) string {
 	return dir
 }
 
-// tampered writes a copy of the state that serves every target with one
+// loadTampered writes a copy of the state that serves every target with one
 // bit flipped: the signed length, other bytes.
-func tampered(e loadEnv) string {
+func loadTampered(e loadEnv) string {
 	e.t.Helper()
 	st := e.st.Clone()
 	for i := range loadTargets {
@@ -195,7 +195,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 		}
 	}
 	t.Logf("%d lookups verified, %d failed cleanly", verified, failed)
-	checkTrustDir(t, w.trust, names, good)
+	loadCheckTrustDir(t, w.trust, names, good)
 }
 
 // loadRound runs the concurrent lookups of one round and returns how many
@@ -216,7 +216,7 @@ func loadRound(t *testing.T, r *resolver.Resolver, good map[string]string, rng *
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok := lookupOnce(t, ctx, r, target, good[target])
+			ok := loadLookupOnce(ctx, t, r, target, good[target])
 			mu.Lock()
 			defer mu.Unlock()
 			if ok {
@@ -233,10 +233,10 @@ func loadRound(t *testing.T, r *resolver.Resolver, good map[string]string, rng *
 	return verified, failed
 }
 
-// lookupOnce resolves and downloads target and checks the outcome: the
+// loadLookupOnce resolves and downloads target and checks the outcome: the
 // signed hash and bytes, or a clean error. It reports whether both
 // succeeded.
-func lookupOnce(t *testing.T, ctx context.Context, r *resolver.Resolver, target, want string) bool {
+func loadLookupOnce(ctx context.Context, t *testing.T, r *resolver.Resolver, target, want string) bool {
 	res, err := r.Resolve(ctx, target, nil)
 	if res == nil {
 		t.Errorf("%s: no result: %v", target, err)
@@ -267,10 +267,10 @@ func lookupOnce(t *testing.T, ctx context.Context, r *resolver.Resolver, target,
 	return true
 }
 
-// checkTrustDir checks, after the faults, that each repository's trust
+// loadCheckTrustDir checks, after the faults, that each repository's trust
 // directory verifies offline and names the signed targets, and that no
 // temporary or staging file is left among its trusted files.
-func checkTrustDir(t *testing.T, trust string, names []string, good map[string]string) {
+func loadCheckTrustDir(t *testing.T, trust string, names []string, good map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	for _, n := range names {
@@ -290,17 +290,17 @@ func checkTrustDir(t *testing.T, trust string, names []string, good map[string]s
 		}
 	}
 	for p := range atkTree(t, trust) {
-		if !trustedFile(p) {
+		if !loadTrustedFile(p) {
 			t.Errorf("%s is left in the trust directory", p)
 		}
 	}
 }
 
-// trustedFile reports whether a path relative to the trust directory is
+// loadTrustedFile reports whether a path relative to the trust directory is
 // one the trust directory may hold at rest (SPEC section 4, and the lock
 // files beside each metadata directory): no temporary file, staging copy
 // or download spool.
-func trustedFile(p string) bool {
+func loadTrustedFile(p string) bool {
 	parts := strings.Split(filepath.ToSlash(p), "/")
 	switch {
 	case p == ".", p == "metadata", p == "targets":

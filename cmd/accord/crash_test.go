@@ -74,6 +74,8 @@ func (e *crashEnv) must(args ...string) string {
 	return out
 }
 
+// command returns an accord command on the trust directory, with a
+// clean environment for the settings accord reads.
 func (e *crashEnv) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(e.bin, append([]string{"--trust-dir", e.trust, "--timeout", "20s"}, args...)...)
 	cmd.Env = append(os.Environ(), "ACCORD_GROUPS=", "HOME="+e.t.TempDir(), "XDG_DATA_HOME=")
