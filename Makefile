@@ -31,7 +31,7 @@ demo: build
 	$(GO) build -o $(BIN)/accord-fixtures ./fixtures/cmd/accord-fixtures
 	sh ./scripts/demo.sh $(BIN) $(DEMO_DIR)
 
-# bench runs every benchmark (BENCHMARKS.md; BENCHTIME=20x BENCHCOUNT=3
+# bench runs every benchmark (BENCHMARKS.md; BENCHTIME=2s BENCHCOUNT=3
 # for numbers worth reading) and prints their table (medians) and ratios
 # from $(BIN)/bench.txt.
 bench:
