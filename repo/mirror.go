@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
@@ -55,7 +56,7 @@ func (c *Client) WriteMirror(ctx context.Context, out string, withTargets bool) 
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if err := writeAtomic(filepath.Join(dir, n), files[n], mirrorFilePerm); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(dir, n), files[n], mirrorFilePerm); err != nil {
 			return c.errf(n, fmt.Errorf("mirror: %w", err))
 		}
 	}
@@ -165,39 +166,13 @@ func (c *Client) mirrorTarget(ctx context.Context, dir string, info *metadata.Ta
 	return nil
 }
 
-// copyAtomic copies src from its start to path through a temporary file in
-// the same directory.
+// copyAtomic copies src from its start to path, atomically.
 func copyAtomic(src *os.File, path string, perm os.FileMode) error {
 	if _, err := src.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
+	return atomicfile.Write(path, perm, func(w io.Writer) error {
+		_, err := io.Copy(w, src)
 		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := f.Chmod(perm); err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, src); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	ok = true
-	return syncDir(dir)
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
@@ -134,13 +135,13 @@ func install(mdir string, root []byte, version int64, force bool) error {
 	if err := os.Mkdir(hist, dirPerm); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(hist, fmt.Sprintf("%d.root.json", version)), root, filePerm); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(hist, fmt.Sprintf("%d.root.json", version)), root, filePerm); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(fresh, "root.json"), root, filePerm); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(fresh, "root.json"), root, filePerm); err != nil {
 		return err
 	}
-	if err := syncDir(fresh); err != nil {
+	if err := atomicfile.SyncDir(fresh); err != nil {
 		return err
 	}
 	return replaceDir(fresh, mdir)

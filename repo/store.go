@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/gofrs/flock"
 )
 
@@ -21,55 +21,6 @@ const (
 	historyDir     = "root_history"
 	lockRetryDelay = 10 * time.Millisecond
 )
-
-// writeAtomic writes data to path through a temporary file in the same
-// directory: write, fsync, rename, fsync the directory. A crash leaves
-// either the old file or the new one, never a part.
-func writeAtomic(path string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(perm); err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	return syncDir(dir)
-}
-
-// syncDir makes a directory's entries durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
-}
 
 // readBounded reads at most limit bytes of a file; a longer file is an
 // error.
@@ -194,7 +145,7 @@ func replaceDir(next, mdir string) error {
 		if err := os.Rename(next, mdir); err != nil {
 			return err
 		}
-		return syncDir(parent)
+		return atomicfile.SyncDir(parent)
 	}
 	err := exchange(next, mdir)
 	if errors.Is(err, errExchangeUnsupported) {
@@ -205,15 +156,15 @@ func replaceDir(next, mdir string) error {
 		if err := os.Rename(next, mdir); err != nil {
 			return err
 		}
-		return syncDir(parent)
+		return atomicfile.SyncDir(parent)
 	}
 	if err != nil {
 		return err
 	}
-	if err := syncDir(parent); err != nil {
+	if err := atomicfile.SyncDir(parent); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(next))
+	return atomicfile.SyncDir(filepath.Dir(next))
 }
 
 // recoverDir restores a metadata directory that a crash during a

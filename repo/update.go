@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/fetcher"
@@ -219,14 +220,14 @@ func (c *Client) buildNext(next string, changed map[string][]byte) error {
 	}
 	sort.Strings(names)
 	for _, rel := range names {
-		if err := writeAtomic(filepath.Join(next, rel), changed[rel], filePerm); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(next, rel), changed[rel], filePerm); err != nil {
 			return err
 		}
 	}
-	if err := syncDir(hist); err != nil {
+	if err := atomicfile.SyncDir(hist); err != nil {
 		return err
 	}
-	return syncDir(next)
+	return atomicfile.SyncDir(next)
 }
 
 // keepVerifiedFiles commits, with [Config.KeepVerified], what a failed

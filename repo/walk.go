@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
@@ -165,7 +166,7 @@ func (c *Client) commitRole(ctx context.Context, st *state, file string, data []
 	if sameFile(p, data, int64(len(data))) {
 		return nil
 	}
-	if err := writeAtomic(p, data, filePerm); err != nil {
+	if err := atomicfile.WriteFile(p, data, filePerm); err != nil {
 		return c.errf(file, err)
 	}
 	return nil

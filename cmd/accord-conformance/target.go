@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/accord-tuf/accord/repo"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
@@ -59,31 +60,16 @@ func fetchTarget(ctx context.Context, c *repo.Client, target, dir string) (strin
 // through a temporary file in the same directory that is renamed over dest
 // only once the bytes are verified and synced. On failure nothing is left
 // behind and dest keeps what it held.
-func writeVerified(ctx context.Context, c *repo.Client, info *metadata.TargetFiles, dest string) (err error) {
-	dir := filepath.Dir(dest)
-	f, err := os.CreateTemp(dir, ".accord-conformance-*")
-	if err != nil {
-		return fmt.Errorf("target %q: %w", info.Path, err)
+func writeVerified(ctx context.Context, c *repo.Client, info *metadata.TargetFiles, dest string) error {
+	var downloadErr error
+	err := atomicfile.Write(dest, 0o644, func(w io.Writer) error {
+		downloadErr = c.Download(ctx, info, w)
+		return downloadErr
+	})
+	if err != nil && err != downloadErr {
+		err = fmt.Errorf("target %q: %w", info.Path, err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = c.Download(ctx, info, f); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("target %q: %w", info.Path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("target %q: %w", info.Path, err)
-	}
-	if err = os.Rename(f.Name(), dest); err != nil {
-		return fmt.Errorf("target %q: %w", info.Path, err)
-	}
-	return syncDir(dir)
+	return err
 }
 
 // matches reports whether path is a regular file (not a link) with the
@@ -128,19 +114,6 @@ func newHash(alg string) hash.Hash {
 		return sha256.New()
 	case "sha512":
 		return sha512.New()
-	}
-	return nil
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -91,7 +92,7 @@ func (a *accord) download(c *cli.Context) error {
 		}
 		return nil
 	}
-	err = writeAtomic(out, func(w io.Writer) error { return r.Download(c.Context, res, w) })
+	err = atomicfile.Write(out, 0o644, func(w io.Writer) error { return r.Download(c.Context, res, w) })
 	bar.stop()
 	if err != nil {
 		return downloadFailed(target, err)
@@ -146,44 +147,6 @@ func checkOutput(out string) error {
 		return usageErrorf("-o %s: %s is not a directory", out, filepath.Dir(out))
 	}
 	return nil
-}
-
-// writeAtomic writes path through a temporary file in the same directory:
-// write fills it, then it is synced and renamed over path. When write or
-// anything after it fails, the temporary file is removed and path is left
-// as it was.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		var le *os.LinkError
-		if errors.As(err, &le) {
-			err = le.Err
-		}
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return syncDir(dir)
 }
 
 // downloadWatch stands between the resolver and the repositories of a

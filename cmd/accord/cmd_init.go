@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/urfave/cli/v2"
 
 	"github.com/accord-tuf/accord/mapfile"
@@ -63,7 +64,7 @@ func (a *accord) init(c *cli.Context) error {
 		return usageErrorf("trust directory: %v", err)
 	}
 	dst := filepath.Join(dir, "map.json")
-	if err := writeFileAtomic(dst, data, 0o600); err != nil {
+	if err := atomicfile.WriteFile(dst, data, 0o600); err != nil {
 		return fmt.Errorf("installing map file: %w", err)
 	}
 	if a.opts.json {
