@@ -48,7 +48,7 @@ func roleFile(role string) (string, error) {
 		return "", fmt.Errorf("invalid role name %q", role)
 	}
 	name := url.PathEscape(role) + ".json"
-	if strings.ContainsAny(name, `/\`) || name != filepath.Base(name) || strings.HasPrefix(name, ".tmp-") {
+	if strings.ContainsAny(name, `/\`) || name != filepath.Base(name) || strings.HasPrefix(name, atomicfile.TempPrefix) {
 		return "", fmt.Errorf("invalid role name %q", role)
 	}
 	return name, nil
@@ -201,7 +201,7 @@ func linkTree(src, dst string) error {
 			}
 		}
 		for _, e := range entries {
-			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".tmp-") {
+			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), atomicfile.TempPrefix) {
 				continue
 			}
 			from, to := filepath.Join(src, sub, e.Name()), filepath.Join(dst, sub, e.Name())
