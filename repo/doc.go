@@ -39,14 +39,14 @@
 // atomically (renameat2 RENAME_EXCHANGE on Linux; elsewhere two renames,
 // with the old directory restored by the next update if a crash falls
 // between them). A failed or interrupted update, a crash included, leaves
-// the previous trusted files byte for byte as they were (unless [Config.KeepVerified] asks to keep the
-// files it verified before failing).
+// the previous trusted files byte for byte as they were (unless
+// [Config.KeepVerified] asks to keep the files it verified before
+// failing).
 //
 // After an online update that brought a new snapshot, the roles delegated
 // by name (up to 64) are loaded too, and the cached hash bins whose
 // version changed are brought up to date, so that offline lookups find
-// them; other hash bins are fetched by the
-// lookups that need them. Either way, delegated roles reach the trust
+// them; other hash bins are fetched by the lookups that need them. Either way, delegated roles reach the trust
 // directory through the same lock and atomic writes.
 //
 // # Delegations and targets
