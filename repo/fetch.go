@@ -197,11 +197,30 @@ func (c *Client) fetchFrom(ctx context.Context, base, name string, limit int64) 
 // mirrorFetcher is the updater's fetcher for one operation: it carries the
 // operation's context, remembers the last file asked for (to name it in
 // errors) and keeps every root version served, for root_history.
+//
+// When the updater asks for the first root version after the trusted one,
+// the fetcher asks for timestamp.json at the same time: the updater asks
+// for it next unless a new root exists, so one round trip is saved. The
+// early timestamp is used only if that root was missing on every mirror
+// that answered (no rotation); otherwise it is dropped and timestamp.json
+// is fetched again when asked for. Verification is the updater's, as for
+// any file. The caller must call close when the operation ends.
 type mirrorFetcher struct {
 	ctx   context.Context
 	c     *Client
 	last  string
 	roots map[int64][]byte
+
+	early      *earlyFetch // timestamp.json, asked for with the first root
+	earlyTried bool        // the first root was asked for
+}
+
+// earlyFetch is a file fetched ahead of the updater's request.
+type earlyFetch struct {
+	cancel context.CancelFunc
+	done   chan struct{} // closed when data and err are set
+	data   []byte
+	err    error
 }
 
 // DownloadFile implements go-tuf's fetcher.Fetcher.
@@ -215,16 +234,58 @@ func (f *mirrorFetcher) DownloadFile(urlPath string, maxLength int64, _ time.Dur
 	if limit := f.c.roleLimit(name); maxLength <= 0 || maxLength > limit {
 		maxLength = limit
 	}
+	if name == "timestamp.json" && f.early != nil {
+		e := f.early
+		f.early = nil
+		<-e.done
+		e.cancel()
+		if e.err == nil && int64(len(e.data)) > maxLength {
+			return nil, tooLong(maxLength)
+		}
+		return e.data, e.err
+	}
+	v, isRoot := strings.CutSuffix(name, ".root.json")
+	if isRoot && !f.earlyTried {
+		f.earlyTried = true
+		f.fetchEarly("timestamp.json")
+	}
 	data, err := f.c.fetchMetadata(f.ctx, name, maxLength)
+	if isRoot {
+		var fe *fetchError
+		if err == nil || !errors.As(err, &fe) || !fe.missing {
+			f.close() // a new root, or no answer: fetch the timestamp afresh
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := strings.CutSuffix(name, ".root.json"); ok {
+	if isRoot {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			f.roots[n] = data
 		}
 	}
 	return data, nil
+}
+
+// fetchEarly starts fetching name in the background.
+func (f *mirrorFetcher) fetchEarly(name string) {
+	ctx, cancel := context.WithCancel(f.ctx)
+	e := &earlyFetch{cancel: cancel, done: make(chan struct{})}
+	f.early = e
+	go func() {
+		defer close(e.done)
+		e.data, e.err = f.c.fetchMetadata(ctx, name, f.c.roleLimit(name))
+	}()
+}
+
+// close drops a file fetched early and not used, and waits for its
+// request to end.
+func (f *mirrorFetcher) close() {
+	if e := f.early; e != nil {
+		f.early = nil
+		e.cancel()
+		<-e.done
+	}
 }
 
 // offlineFetcher refuses every download.

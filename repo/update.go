@@ -91,6 +91,7 @@ func (c *Client) update(ctx context.Context) (*state, error) {
 		}
 	}
 	f := &mirrorFetcher{ctx: ctx, c: c, roots: map[int64][]byte{}}
+	defer f.close()
 	cfg, err := c.updaterConfig(root, stage, f)
 	if err != nil {
 		return nil, c.errf("", err)
