@@ -31,6 +31,7 @@ type Client struct {
 	maxRoles int // delegated roles visited per lookup
 
 	keepVerified bool
+	sequential   bool
 
 	mu    sync.Mutex
 	state *state // trusted metadata after a successful refresh
@@ -85,6 +86,7 @@ func New(cfg Config) (*Client, error) {
 		maxRoles: 32,
 
 		keepVerified: cfg.KeepVerified,
+		sequential:   cfg.Sequential,
 	}
 	if cfg.TrustDir != "" {
 		c.spool = filepath.Join(cfg.TrustDir, "targets", cfg.Name)

@@ -90,6 +90,12 @@ type Config struct {
 	// leaves the trust directory as it was, so that a refused update is
 	// all or nothing.
 	KeepVerified bool
+	// Sequential asks for metadata strictly one file after another, in
+	// the order of TUF's client workflow. By default the timestamp is
+	// asked for together with the first root version after the trusted
+	// one (one round trip less; it is used only if no newer root exists,
+	// and verified like any file).
+	Sequential bool
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

@@ -245,7 +245,7 @@ func (f *mirrorFetcher) DownloadFile(urlPath string, maxLength int64, _ time.Dur
 		return e.data, e.err
 	}
 	v, isRoot := strings.CutSuffix(name, ".root.json")
-	if isRoot && !f.earlyTried {
+	if isRoot && !f.earlyTried && !f.c.sequential {
 		f.earlyTried = true
 		f.fetchEarly("timestamp.json")
 	}

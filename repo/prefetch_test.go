@@ -70,3 +70,42 @@ func TestTimestampAskedWithRoot(t *testing.T) {
 		t.Errorf("requests %q: want timestamp.json asked for after the search for a newer root ended", reqs)
 	}
 }
+
+// TestSequentialOrder checks that a Sequential client asks for exactly the
+// files of TUF's client workflow, one after another, in its order: the
+// next root versions, then timestamp, snapshot and targets.
+func TestSequentialOrder(t *testing.T) {
+	r := newRepo(t, fixtures.Options{}, map[string]string{"a.txt": "a"})
+	dir, root := r.Dir(t)
+	srv := fixtures.Serve(t, dir)
+	trustDir := pin(t, root)
+	c := clientWith(t, repo.Config{TrustDir: trustDir, Mirrors: mirrors(srv.URL), Sequential: true})
+	if err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/2.root.json", "/timestamp.json", "/1.snapshot.json", "/1.targets.json"}
+	if got := srv.Requests(); !slices.Equal(got, want) {
+		t.Errorf("requests %q, want %q", got, want)
+	}
+
+	if err := r.RotateRoot("ci/rotated"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddTarget("b.txt", []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	st, err := r.Publish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetDir(st.Dir(t))
+	srv.ResetRequests()
+	c = clientWith(t, repo.Config{TrustDir: trustDir, Mirrors: mirrors(srv.URL), Sequential: true})
+	if err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"/2.root.json", "/3.root.json", "/timestamp.json", "/2.snapshot.json", "/2.targets.json"}
+	if got := srv.Requests(); !slices.Equal(got, want) {
+		t.Errorf("after a rotation: requests %q, want %q", got, want)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -192,5 +193,19 @@ func TestRefreshWithoutInit(t *testing.T) {
 	wantStderr(t, res, "refresh: ", "run init first")
 	if reqs := w.srv.Requests(); len(reqs) != 0 {
 		t.Errorf("refresh without a root made requests: %q", reqs)
+	}
+}
+
+// TestRefreshRequestOrder checks the requests of a refresh, in order, as
+// the suite's test_basic_refresh_requests does: TUF's workflow, one file
+// after another.
+func TestRefreshRequestOrder(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, fixtures.Options{}, map[string]string{"a.txt": "a"})
+	w.init(t)
+	wantCode(t, w.refresh(t), 0)
+	want := []string{"/2.root.json", "/timestamp.json", "/1.snapshot.json", "/1.targets.json"}
+	if got := w.srv.Requests(); !slices.Equal(got, want) {
+		t.Errorf("requests %q, want %q", got, want)
 	}
 }
