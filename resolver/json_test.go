@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -99,5 +100,19 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs:\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// TestRowJSONInvalid checks the encoding of a listed target whose name is
+// not a valid target path: never resolved, status "invalid", its error.
+func TestRowJSONInvalid(t *testing.T) {
+	row := Row{Target: "../x", Err: errors.New(`invalid target "../x": has a ".." segment`)}
+	got, err := json.Marshal(row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"target":"../x","status":"invalid","error":"invalid target \"../x\": has a \"..\" segment","mapping":-1,"threshold":0,"agreed":[],"repositories":[]}`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

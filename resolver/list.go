@@ -197,6 +197,25 @@ type rowJSON struct {
 	Error   string   `json:"error,omitempty"`
 }
 
+// StatusInvalid is the status of a listed target whose name is not a valid
+// target path (SPEC section 2): it is never resolved.
+const StatusInvalid Status = "invalid"
+
+// MarshalJSON encodes the row as a lookup object (SPEC section 5) whose
+// repositories are every consulted repository's answer; a target whose
+// name is invalid has status "invalid", mapping -1 and its error.
+func (r Row) MarshalJSON() ([]byte, error) {
+	j := resultJSON{Target: r.Target, Status: StatusInvalid, Mapping: -1, Agreed: []string{}}
+	switch {
+	case r.Err != nil:
+		j.Error = r.Err.Error()
+	case r.Result != nil:
+		j = r.Result.encode()
+	}
+	j.Repositories = nonNil(r.Answers)
+	return json.Marshal(j)
+}
+
 // MarshalJSON encodes the listing as {"repositories", "groups" (only with
 // groups), "targets": [{"target", "answers", "result" or "error"}],
 // "failed" (only when a repository could not be listed)}; answers and

@@ -126,6 +126,7 @@ func (r *Result) Info() *metadata.TargetFiles {
 type resultJSON struct {
 	Target       string            `json:"target"`
 	Status       Status            `json:"status"`
+	Error        string            `json:"error,omitempty"`
 	Length       *int64            `json:"length,omitempty"`
 	Hashes       map[string]string `json:"hashes,omitempty"`
 	Mapping      int               `json:"mapping"`
@@ -139,6 +140,11 @@ type resultJSON struct {
 // hashes (hex) only when verified, groups only with groups, agreed and
 // repositories always (possibly empty).
 func (r *Result) MarshalJSON() ([]byte, error) {
+	return json.Marshal(r.encode())
+}
+
+// encode returns the result's JSON form.
+func (r *Result) encode() resultJSON {
 	j := resultJSON{
 		Target:       r.Target,
 		Status:       r.Status,
@@ -159,7 +165,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 	if len(j.Groups) == 0 {
 		j.Groups = nil
 	}
-	return json.Marshal(j)
+	return j
 }
 
 type answerJSON struct {
@@ -198,9 +204,9 @@ func hexHashes(h metadata.Hashes) map[string]string {
 	return m
 }
 
-func nonNil(s []string) []string {
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -25,22 +24,6 @@ func (a *accord) listCommand() *cli.Command {
 		Flags:  []cli.Flag{groupsFlag()},
 		Action: a.list,
 	}
-}
-
-// listRowJSON is one row of "accord list --json": the target's lookup
-// object (SPEC section 5), with every declared repository's answer in
-// "repositories", in declared order.
-type listRowJSON struct {
-	Target       string            `json:"target"`
-	Status       string            `json:"status"`
-	Length       *int64            `json:"length,omitempty"`
-	Hashes       map[string]string `json:"hashes,omitempty"`
-	Mapping      int               `json:"mapping"`
-	Threshold    int               `json:"threshold"`
-	Agreed       []string          `json:"agreed"`
-	Groups       []string          `json:"groups,omitempty"`
-	Repositories []resolver.Answer `json:"repositories"`
-	Error        string            `json:"error,omitempty"`
 }
 
 func (a *accord) list(c *cli.Context) error {
@@ -133,35 +116,9 @@ func rowStatus(row resolver.Row) string {
 	}
 }
 
+// writeListJSON prints "accord list --json": an array with one lookup
+// object (SPEC section 5) per target, whose "repositories" hold every
+// declared repository's answer (see [resolver.Row.MarshalJSON]).
 func (a *accord) writeListJSON(l *resolver.Listing) error {
-	rows := make([]listRowJSON, 0, len(l.Rows))
-	for _, row := range l.Rows {
-		j := listRowJSON{Target: row.Target, Mapping: -1, Agreed: []string{}, Repositories: row.Answers, Groups: l.Groups}
-		switch {
-		case row.Err != nil:
-			j.Status, j.Error = "invalid", row.Err.Error()
-		case row.Result != nil:
-			// The result's own encoding gives length and hashes only when
-			// verified; take them from there.
-			data, err := json.Marshal(row.Result)
-			if err != nil {
-				return err
-			}
-			var r struct {
-				Status    string            `json:"status"`
-				Length    *int64            `json:"length"`
-				Hashes    map[string]string `json:"hashes"`
-				Mapping   int               `json:"mapping"`
-				Threshold int               `json:"threshold"`
-				Agreed    []string          `json:"agreed"`
-			}
-			if err := json.Unmarshal(data, &r); err != nil {
-				return err
-			}
-			j.Status, j.Length, j.Hashes = r.Status, r.Length, r.Hashes
-			j.Mapping, j.Threshold, j.Agreed = r.Mapping, r.Threshold, r.Agreed
-		}
-		rows = append(rows, j)
-	}
-	return writeJSON(a.stdout, rows)
+	return writeJSON(a.stdout, l.Rows)
 }
