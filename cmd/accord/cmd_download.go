@@ -64,22 +64,11 @@ func (a *accord) download(c *cli.Context) error {
 	}
 	bar := a.progressBar()
 	watch := &downloadWatch{a: a, bar: bar}
-	groups, r, err := a.prepareWith(c, target, watch.wrap)
+	r, res, err := a.resolveVerified(c, target, watch.wrap, func(res *resolver.Result) error {
+		return writeJSON(a.stdout, res)
+	})
 	if err != nil {
 		return err
-	}
-	res, _ := r.Resolve(c.Context, target, groups)
-	if res == nil {
-		return fmt.Errorf("%s: resolution failed", target)
-	}
-	if res.Status != resolver.StatusVerified {
-		a.reportRefusal(res)
-		if a.opts.json {
-			if err := writeJSON(a.stdout, res); err != nil {
-				return err
-			}
-		}
-		return exitStatus(exitFailed)
 	}
 	watch.agreed = res.Agreed
 	if bar != nil && res.Length >= progressMin {
@@ -114,6 +103,31 @@ func (a *accord) download(c *cli.Context) error {
 func downloadFailed(target string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("target %q: ", target))
 	return failedf("%s: %s", target, msg)
+}
+
+// resolveVerified resolves one target for download and verify, with the
+// repositories wrapped by wrap (nil: as opened). A refusal is reported on
+// stderr, its JSON document printed by refused under --json, and returned
+// as exit status 1.
+func (a *accord) resolveVerified(c *cli.Context, target string, wrap func(resolver.Repository) resolver.Repository, refused func(*resolver.Result) error) (*resolver.Resolver, *resolver.Result, error) {
+	groups, r, err := a.prepareWith(c, target, wrap)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, _ := r.Resolve(c.Context, target, groups)
+	if res == nil {
+		return nil, nil, fmt.Errorf("%s: resolution failed", target)
+	}
+	if res.Status != resolver.StatusVerified {
+		a.reportRefusal(res)
+		if a.opts.json {
+			if err := refused(res); err != nil {
+				return nil, nil, err
+			}
+		}
+		return nil, nil, exitStatus(exitFailed)
+	}
+	return r, res, nil
 }
 
 // prepareWith is prepare for one target, with each repository wrapped.

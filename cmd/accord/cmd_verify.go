@@ -46,22 +46,11 @@ func (a *accord) verify(c *cli.Context) error {
 		return usageErrorf("%s: is a directory", file)
 	}
 
-	groups, r, err := a.prepareWith(c, target, nil)
+	_, res, err := a.resolveVerified(c, target, nil, func(res *resolver.Result) error {
+		return a.writeVerifyJSON(res, file, nil)
+	})
 	if err != nil {
 		return err
-	}
-	res, _ := r.Resolve(c.Context, target, groups)
-	if res == nil {
-		return fmt.Errorf("%s: resolution failed", target)
-	}
-	if res.Status != resolver.StatusVerified {
-		a.reportRefusal(res)
-		if a.opts.json {
-			if err := a.writeVerifyJSON(res, file, nil); err != nil {
-				return err
-			}
-		}
-		return exitStatus(exitFailed)
 	}
 
 	src := &readErrors{r: f}
