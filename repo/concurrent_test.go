@@ -54,21 +54,8 @@ func TestConcurrentRefresh(t *testing.T) {
 			next++
 		}
 	}
-	errs := make(chan error, 2)
-	var wg sync.WaitGroup
-	for g := 0; g < 2; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- refreshTimes(cfg, rounds, advance)
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
+	for _, err := range refreshTwice(cfg, rounds, advance) {
+		t.Error(err)
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("child process: %v: %s", err, stderr.Bytes())

@@ -55,25 +55,35 @@ func child(n string) int {
 		return 2
 	}
 	cfg := repo.Config{Name: "ci", TrustDir: os.Getenv(envTrust), Mirrors: mirrors(os.Getenv(envURL)), Timeout: 10 * time.Second}
+	status := 0
+	for _, err := range refreshTwice(cfg, count, nil) {
+		fmt.Fprintln(os.Stderr, err)
+		status = 1
+	}
+	return status
+}
+
+// refreshTwice runs refreshTimes in two goroutines at once and returns
+// their errors.
+func refreshTwice(cfg repo.Config, n int, after func(i int)) []error {
 	errs := make(chan error, 2)
 	var wg sync.WaitGroup
-	for g := 0; g < 2; g++ {
+	for range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- refreshTimes(cfg, count, nil)
+			errs <- refreshTimes(cfg, n, after)
 		}()
 	}
 	wg.Wait()
 	close(errs)
-	status := 0
+	var out []error
 	for err := range errs {
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			status = 1
+			out = append(out, err)
 		}
 	}
-	return status
+	return out
 }
 
 // refreshTimes refreshes a new Client for cfg n times, calling after (if

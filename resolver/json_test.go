@@ -42,15 +42,7 @@ func TestResultJSON(t *testing.T) {
 			if tc.target != "" {
 				tgt = tc.target
 			}
-			w := newWorld()
-			for _, name := range []string{"ci", "qa", "staging", "prod"} {
-				r := repoOf(name)
-				if info, ok := tc.signs[name]; ok {
-					r.signed[tgt] = info
-				}
-				r.infoErr = tc.fails[name]
-				w.repos[name] = r
-			}
+			w := pipelineWorld(tgt, tc.signs, tc.fails)
 			m := mapOf(t, mapping)
 			if tc.name == "conflict" {
 				m = mapOf(t, `[{"paths": ["**"], "repositories": ["ci", "qa"], "threshold": 1}]`)

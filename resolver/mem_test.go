@@ -134,6 +134,22 @@ func (w *world) openCount(name string) int {
 	return w.opens[name]
 }
 
+// pipelineWorld returns a world of the repositories ci, qa, staging and
+// prod in which each repository named in signs signs its info for target,
+// and each named in fails fails every lookup with its error.
+func pipelineWorld(target string, signs map[string]*metadata.TargetFiles, fails map[string]error) *world {
+	w := newWorld()
+	for _, name := range []string{"ci", "qa", "staging", "prod"} {
+		r := repoOf(name)
+		if info, ok := signs[name]; ok {
+			r.signed[target] = info
+		}
+		r.infoErr = fails[name]
+		w.repos[name] = r
+	}
+	return w
+}
+
 // repoOf returns an empty repository called name.
 func repoOf(name string) *memRepo {
 	return &memRepo{name: name, signed: map[string]*metadata.TargetFiles{}, content: map[string][]byte{}}

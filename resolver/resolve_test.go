@@ -344,15 +344,7 @@ func TestResolve(t *testing.T) {
 			if tc.target != "" {
 				tgt = tc.target
 			}
-			w := newWorld()
-			for _, name := range []string{"ci", "qa", "staging", "prod"} {
-				r := repoOf(name)
-				if info, ok := tc.signs[name]; ok {
-					r.signed[tgt] = info
-				}
-				r.infoErr = tc.fails[name]
-				w.repos[name] = r
-			}
+			w := pipelineWorld(tgt, tc.signs, tc.fails)
 			res, err := New(mapOf(t, tc.mapping), w.open).Resolve(context.Background(), tgt, tc.groups)
 			if res == nil {
 				t.Fatalf("Resolve returned no result: %v", err)
