@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"slices"
@@ -131,4 +132,25 @@ func cmdListed(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s: no row for %q; rows: %q", args[0], want, targets)
 		}
 	}
+}
+
+// cmdFixtureHash makes repository REPO of the script's world list, for
+// TARGET, one more hash whose algorithm is named ALG (Go's escape
+// notation), and publishes it. Consensus compares shared algorithms only,
+// so the target still agrees with the other repositories.
+//
+//	fixture-hash REPO TARGET ALG
+func cmdFixtureHash(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: fixture-hash REPO TARGET ALG")
+	}
+	w, r := worldRepo(ts, "fixture-hash", args[0])
+	md, _ := r.Metadata("targets")
+	tf, ok := md.Signed.Targets[args[1]]
+	if !ok {
+		ts.Fatalf("fixture-hash: %s does not sign %q", args[0], args[1])
+	}
+	tf.Hashes[unquoteArg(ts, args[2])] = bytes.Repeat([]byte{0xab}, 32)
+	ts.Check(r.Touch("targets"))
+	republish(ts, w, args[0], r)
 }

@@ -57,6 +57,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"fixture-tamper":   cmdFixtureTamper,
 		"fixture-sign":     cmdFixtureSign,
 		"fixture-delegate": cmdFixtureDelegate,
+		"fixture-hash":     cmdFixtureHash,
 		"printable":        cmdPrintable,
 		"listed":           cmdListed,
 	}
