@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"os"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/secure-systems-lab/go-securesystemslib/cjson"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/accord-tuf/accord/fixtures"
 )
@@ -153,4 +156,31 @@ func cmdFixtureHash(ts *testscript.TestScript, neg bool, args []string) {
 	tf.Hashes[unquoteArg(ts, args[2])] = bytes.Repeat([]byte{0xab}, 32)
 	ts.Check(r.Touch("targets"))
 	republish(ts, w, args[0], r)
+}
+
+// cmdHostileRoot writes FILE, a version 1 root whose one key, for every
+// role, has the ID KEYID (Go's escape notation) and which that key signs:
+// TUF does not tie a key ID to its key, so a root file may name its keys
+// as it likes.
+//
+//	hostile-root FILE KEYID
+func cmdHostileRoot(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: hostile-root FILE KEYID")
+	}
+	id := unquoteArg(ts, args[1])
+	priv := fixtures.PrivateKey("hostile-root")
+	key, err := metadata.KeyFromPublicKey(priv.Public())
+	ts.Check(err)
+	root := metadata.Root(time.Now().Add(24 * time.Hour))
+	root.Signed.Keys[id] = key
+	for _, role := range root.Signed.Roles {
+		role.KeyIDs = []string{id}
+	}
+	payload, err := cjson.EncodeCanonical(root.Signed)
+	ts.Check(err)
+	root.Signatures = []metadata.Signature{{KeyID: id, Signature: ed25519.Sign(priv, payload)}}
+	data, err := root.ToBytes(true)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
 }
