@@ -118,7 +118,8 @@ func appendRune(b []byte, r rune) []byte {
 	}
 }
 
-// appendHex appends prefix and r as digits lowercase hexadecimal digits.
+// appendHex appends prefix and then r in exactly digits lowercase
+// hexadecimal digits.
 func appendHex(b []byte, prefix string, r rune, digits int) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, prefix...)
