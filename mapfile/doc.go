@@ -61,7 +61,10 @@
 //
 // [ValidateTarget] accepts a relative, "/"-separated path of at most
 // [MaxTargetLength] bytes of valid UTF-8 with no empty, "." or ".." segment,
-// no backslash, no NUL and no other control character. [ImageTarget] turns a
+// no backslash, no NUL and no other control character, and none of the
+// characters that do not show or show as others: Unicode format characters
+// (category Cf, such as U+202E or a zero-width space) and line or paragraph
+// separators. [ImageTarget] turns a
 // container image name and tag into the target "GUN:TAG".
 //
 // # Concurrency

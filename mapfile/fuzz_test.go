@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gobwas/glob/syntax"
@@ -225,8 +226,11 @@ func checkTarget(t *testing.T, path string) {
 		}
 	}
 	for _, r := range path {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
 			t.Fatalf("accepted target %q with a control character", path)
+		}
+		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			t.Fatalf("accepted target %q with the invisible character %U", path, r)
 		}
 	}
 }

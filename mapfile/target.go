@@ -1,6 +1,7 @@
 package mapfile
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,7 +13,11 @@ const MaxTargetLength = 4096
 // ValidateTarget checks a target path (SPEC section 2): a non-empty relative
 // path of at most [MaxTargetLength] bytes of valid UTF-8, "/"-separated, with
 // no empty, "." or ".." segment, no backslash, no NUL and no other control
-// character. The error is a [*TargetError].
+// character, no Unicode format character (category Cf: bidirectional
+// controls such as U+202E, zero-width characters, the byte order mark) and
+// no line or paragraph separator (U+2028, U+2029): characters that do not
+// show, or show as something else, so that the name a user reads and the
+// name looked up would differ. The error is a [*TargetError].
 func ValidateTarget(path string) error {
 	if msg := targetProblem(path); msg != "" {
 		return &TargetError{Target: path, Msg: msg}
@@ -33,6 +38,8 @@ func targetProblem(path string) string {
 		return "contains NUL"
 	case strings.IndexFunc(path, unicode.IsControl) >= 0:
 		return "contains a control character"
+	case strings.IndexFunc(path, invisible) >= 0:
+		return invisibleProblem(path)
 	case strings.IndexByte(path, '\\') >= 0:
 		return "contains a backslash"
 	case path[0] == '/':
@@ -47,6 +54,27 @@ func targetProblem(path string) string {
 		}
 	}
 	return ""
+}
+
+// invisible reports whether r is a format character (category Cf) or a
+// line or paragraph separator.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
+// invisibleProblem names the first invisible character of path, by its
+// code point, since it does not show.
+func invisibleProblem(path string) string {
+	i := strings.IndexFunc(path, invisible)
+	r, _ := utf8.DecodeRuneInString(path[i:])
+	kind := "a format character"
+	switch {
+	case unicode.Is(unicode.Zl, r):
+		kind = "a line separator"
+	case unicode.Is(unicode.Zp, r):
+		kind = "a paragraph separator"
+	}
+	return fmt.Sprintf("contains %s (%U)", kind, r)
 }
 
 // ImageTarget returns the target "GUN:TAG" naming a container image's tag, as

@@ -37,6 +37,18 @@ var targetCases = []struct {
 	{"a\x7fb", "contains a control character"},
 	{"a\u0085b", "contains a control character"},
 	{"a\xffb", "not valid UTF-8"},
+	{"library/\u202egpj.exe", "contains a format character (U+202E)"},
+	{"library/ubu\u200bntu:24.04", "contains a format character (U+200B)"},
+	{"library/ubuntu\u200d:24.04", "contains a format character (U+200D)"},
+	{"\ufefflibrary/ubuntu:24.04", "contains a format character (U+FEFF)"},
+	{"a\u2066b\u2069", "contains a format character (U+2066)"},
+	{"soft\u00adhyphen", "contains a format character (U+00AD)"},
+	{"tag\U000e0001", "contains a format character (U+E0001)"},
+	{"a\u2028b", "contains a line separator (U+2028)"},
+	{"a\u2029b", "contains a paragraph separator (U+2029)"},
+	{"a\x1b[2J\u202e", "contains a control character"},
+	{"nbsp\u00a0and\u3000ideographic space", ""},
+	{"emoji/\U0001f600", ""},
 }
 
 func TestValidateTarget(t *testing.T) {
@@ -84,6 +96,8 @@ var imageCases = []struct {
 	{"../ubuntu", "latest", "", `image name "../ubuntu": has a ".." segment`},
 	{"library/ubuntu", "la\x00test", "", "contains NUL"},
 	{"library/ubuntu", "la\\test", "", "contains a backslash"},
+	{"library/ubuntu", "24.04\u200b", "", "contains a format character (U+200B)"},
+	{"library/\u202eutnubu", "latest", "", `image name "library/\u202eutnubu": contains a format character (U+202E)`},
 	{strings.Repeat("a", MaxTargetLength-2), "ab", "", "longer than 4096 bytes"},
 }
 

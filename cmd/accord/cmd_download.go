@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/resolver"
 )
 
@@ -94,7 +95,7 @@ func (a *accord) download(c *cli.Context) error {
 		return writeJSON(a.stdout, data)
 	}
 	fmt.Fprintf(a.stdout, "%s: verified by %s; wrote %d bytes (%s) to %s\n",
-		target, joinOrNone(res.Agreed), res.Length, shortDigest(res.Hashes), out)
+		termtext.Name(target), joinOrNone(res.Agreed), res.Length, shortDigest(res.Hashes), termtext.Line(out))
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/urfave/cli/v2"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/mapfile"
 )
 
@@ -74,7 +75,7 @@ func (a *accord) init(c *cli.Context) error {
 		}
 		return writeJSON(a.stdout, out)
 	}
-	fmt.Fprintf(a.stdout, "installed %s: %s, %s\n", dst, count(len(m.Repositories), "repository", "repositories"), count(len(m.Mapping), "mapping", "mappings"))
+	fmt.Fprintf(a.stdout, "installed %s: %s, %s\n", termtext.Line(dst), count(len(m.Repositories), "repository", "repositories"), count(len(m.Mapping), "mapping", "mappings"))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/resolver"
 )
 
@@ -75,7 +76,9 @@ func (a *accord) list(c *cli.Context) error {
 }
 
 // printListing prints the pipeline matrix: a row per target, a column per
-// repository, and the consensus status.
+// repository, and the consensus status. Target names are escaped (see
+// [termtext]) before the table measures them, so that a name a repository
+// signs can neither change the terminal nor forge a row.
 func (a *accord) printListing(l *resolver.Listing) error {
 	t := newTable(a.stdout)
 	fmt.Fprintf(t, "TARGET\t%s\tSTATUS\n", strings.Join(l.Repositories, "\t"))
@@ -91,7 +94,7 @@ func (a *accord) printListing(l *resolver.Listing) error {
 				cells[i] = "error"
 			}
 		}
-		fmt.Fprintf(t, "%s\t%s\t%s\n", row.Target, strings.Join(cells, "\t"), rowStatus(row))
+		fmt.Fprintf(t, "%s\t%s\t%s\n", termtext.Name(row.Target), strings.Join(cells, "\t"), rowStatus(row))
 	}
 	if err := t.Flush(); err != nil {
 		return err

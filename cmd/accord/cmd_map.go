@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/mapfile"
 )
 
@@ -156,7 +157,7 @@ func mapJSON(m *mapfile.Map) ([]repositoryJSON, []mappingJSON) {
 
 // printMap prints the repositories and the mappings of m as aligned text.
 func (a *accord) printMap(path string, m *mapfile.Map) error {
-	fmt.Fprintf(a.stdout, "%s: %s, %s\n\n", path, count(len(m.Repositories), "repository", "repositories"), count(len(m.Mapping), "mapping", "mappings"))
+	fmt.Fprintf(a.stdout, "%s: %s, %s\n\n", termtext.Line(path), count(len(m.Repositories), "repository", "repositories"), count(len(m.Mapping), "mapping", "mappings"))
 	t := newTable(a.stdout)
 	fmt.Fprintln(t, "REPOSITORY\tMIRRORS")
 	for _, r := range m.Repositories {
@@ -164,7 +165,7 @@ func (a *accord) printMap(path string, m *mapfile.Map) error {
 		for i, mir := range r.Mirrors {
 			mirrors[i] = formatMirror(mir)
 		}
-		fmt.Fprintf(t, "%s\t%s\n", r.Name, strings.Join(mirrors, " "))
+		fmt.Fprintf(t, "%s\t%s\n", r.Name, termtext.Line(strings.Join(mirrors, " ")))
 	}
 	if err := t.Flush(); err != nil {
 		return err
@@ -173,7 +174,7 @@ func (a *accord) printMap(path string, m *mapfile.Map) error {
 	t = newTable(a.stdout)
 	fmt.Fprintln(t, "MAPPING\tPATHS\tREPOSITORIES\tTHRESHOLD\tTERMINATING")
 	for i, mp := range m.Mapping {
-		fmt.Fprintf(t, "%d\t%s\t%s\t%d of %d\t%s\n", i, strings.Join(mp.Paths, " "), strings.Join(mp.Repositories, ","),
+		fmt.Fprintf(t, "%d\t%s\t%s\t%d of %d\t%s\n", i, termtext.Line(strings.Join(mp.Paths, " ")), strings.Join(mp.Repositories, ","),
 			mp.Threshold, len(mp.Repositories), yesNo(mp.Terminating))
 	}
 	return t.Flush()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/repo"
 )
 
@@ -85,10 +86,10 @@ func (a *accord) mirror(c *cli.Context) error {
 		fmt.Fprintln(t, "REPOSITORY\tMIRROR")
 		for i, r := range results {
 			if errs[i] != nil {
-				fmt.Fprintf(t, "%s\terror: %s\n", r.Name, repoCause(r.Name, errs[i]))
+				fmt.Fprintf(t, "%s\terror: %s\n", r.Name, termtext.Line(repoCause(r.Name, errs[i])))
 				continue
 			}
-			fmt.Fprintf(t, "%s\t%s\n", r.Name, r.Dir)
+			fmt.Fprintf(t, "%s\t%s\n", r.Name, termtext.Line(r.Dir))
 		}
 		if err := t.Flush(); err != nil {
 			return err

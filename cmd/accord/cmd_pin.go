@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/repo"
 )
 
@@ -121,7 +122,7 @@ func (a *accord) pin(c *cli.Context) error {
 	fmt.Fprintf(t, "  expires\t%s\n", expires)
 	fmt.Fprintf(t, "  sha256\t%s\n", res.SHA256)
 	for _, id := range res.KeyIDs {
-		fmt.Fprintf(t, "  key\t%s\n", id)
+		fmt.Fprintf(t, "  key\t%s\n", termtext.Name(id))
 	}
 	return t.Flush()
 }

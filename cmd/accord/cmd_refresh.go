@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/repo"
 )
 
@@ -96,7 +97,7 @@ func (a *accord) printRefresh(names []string, statuses []repo.Status, errs []err
 	fmt.Fprintln(t, "REPOSITORY\tROOT\tTIMESTAMP\tSNAPSHOT\tTARGETS\tEXPIRES")
 	for i, name := range names {
 		if errs[i] != nil {
-			fmt.Fprintf(t, "%s\t-\t-\t-\t-\terror: %s\n", name, repoCause(name, errs[i]))
+			fmt.Fprintf(t, "%s\t-\t-\t-\t-\terror: %s\n", name, termtext.Line(repoCause(name, errs[i])))
 			continue
 		}
 		s := statuses[i]

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/repo"
 )
 
@@ -123,13 +124,13 @@ func (a *accord) printStatus(states []repoState) error {
 				mirrors[j] = "metadata=" + mir.Metadata + ",targets=" + mir.Targets
 			}
 		}
-		row("mirrors", "%s", strings.Join(mirrors, " "))
+		row("mirrors", "%s", termtext.Line(strings.Join(mirrors, " ")))
 		switch {
 		case errors.Is(st.err, repo.ErrNotPinned):
 			row("root", "not pinned")
 			continue
 		case st.err != nil:
-			row("error", "%s", repoCause(st.name, st.err))
+			row("error", "%s", termtext.Line(repoCause(st.name, st.err)))
 			continue
 		}
 		s := st.status

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/resolver"
 )
 
@@ -70,7 +71,7 @@ func (a *accord) verify(c *cli.Context) error {
 		}
 	} else if mismatch == nil {
 		fmt.Fprintf(a.stdout, "%s: matches %s (%d bytes, %s), agreed by %s\n",
-			file, target, res.Length, fullDigest(res.Hashes), joinOrNone(res.Agreed))
+			termtext.Line(file), termtext.Name(target), res.Length, fullDigest(res.Hashes), joinOrNone(res.Agreed))
 	}
 	if mismatch != nil {
 		return exitStatus(exitFailed)
@@ -85,7 +86,7 @@ func describeMismatch(m *resolver.MismatchError) string {
 	if m.Algorithm != "" {
 		what = m.Algorithm
 	}
-	return fmt.Sprintf("%s is %s, the consensus is %s", what, m.Got, m.Want)
+	return fmt.Sprintf("%s is %s, the consensus is %s", termtext.Name(what), m.Got, m.Want)
 }
 
 // writeVerifyJSON prints the result with the file and whether it matched:

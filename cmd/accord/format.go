@@ -10,6 +10,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/mapfile"
 	"github.com/accord-tuf/accord/resolver"
 )
@@ -19,6 +20,7 @@ const shortDigestLen = 8
 
 // shortDigest names target info by one digest, shortened:
 // "sha256:1a2b3c4d". It prefers sha256, else the first algorithm by name.
+// The algorithm's name, which the repository chose, is escaped.
 func shortDigest(h metadata.Hashes) string {
 	alg := preferredAlg(h)
 	if alg == "" {
@@ -28,7 +30,7 @@ func shortDigest(h metadata.Hashes) string {
 	if len(d) > shortDigestLen {
 		d = d[:shortDigestLen]
 	}
-	return alg + ":" + d
+	return termtext.Name(alg) + ":" + d
 }
 
 // fullDigest is shortDigest without the shortening.
@@ -37,7 +39,7 @@ func fullDigest(h metadata.Hashes) string {
 	if alg == "" {
 		return "-"
 	}
-	return alg + ":" + h[alg].String()
+	return termtext.Name(alg) + ":" + h[alg].String()
 }
 
 func preferredAlg(h metadata.Hashes) string {
@@ -61,18 +63,19 @@ func sortedAlgs(h metadata.Hashes) []string {
 }
 
 // printResult prints one resolution as aligned text: what was decided and
-// by which mapping, then every repository asked and its answer.
+// by which mapping, then every repository asked and its answer. Names and
+// causes are escaped (see [termtext]) before the table measures them.
 func printResult(w io.Writer, m *mapfile.Map, res *resolver.Result) error {
 	t := newTable(w)
-	fmt.Fprintf(t, "target\t%s\n", res.Target)
+	fmt.Fprintf(t, "target\t%s\n", termtext.Name(res.Target))
 	fmt.Fprintf(t, "status\t%s\n", res.Status)
 	if res.Status == resolver.StatusVerified {
 		fmt.Fprintf(t, "length\t%d\n", res.Length)
 		for _, alg := range sortedAlgs(res.Hashes) {
-			fmt.Fprintf(t, "%s\t%s\n", alg, res.Hashes[alg])
+			fmt.Fprintf(t, "%s\t%s\n", termtext.Name(alg), res.Hashes[alg])
 		}
 	}
-	fmt.Fprintf(t, "mapping\t%s\n", describeMapping(m, res))
+	fmt.Fprintf(t, "mapping\t%s\n", termtext.Line(describeMapping(m, res)))
 	fmt.Fprintf(t, "agreed\t%s\n", joinOrNone(res.Agreed))
 	if len(res.Groups) > 0 {
 		fmt.Fprintf(t, "groups\t%s\n", strings.Join(res.Groups, ", "))
@@ -93,7 +96,7 @@ func printResult(w io.Writer, m *mapfile.Map, res *resolver.Result) error {
 		case resolver.Missing:
 			fmt.Fprintf(t, "%s\tmissing\t-\t-\n", a.Name)
 		default:
-			fmt.Fprintf(t, "%s\terror\t-\t%s\n", a.Name, answerCause(a))
+			fmt.Fprintf(t, "%s\terror\t-\t%s\n", a.Name, termtext.Line(answerCause(a)))
 		}
 	}
 	return t.Flush()
@@ -144,7 +147,7 @@ func refusal(res *resolver.Result) []string {
 	default:
 		status = "no consensus"
 	}
-	head := res.Target + ": " + status
+	head := termtext.Name(res.Target) + ": " + status
 	if res.Reason != "" {
 		head += ": " + res.Reason
 	}

@@ -38,6 +38,12 @@
 // with "accord: ". The exit status is 0 on success, 1 when verification
 // failed, and 2 for a usage or configuration error.
 //
+// Whatever a repository supplies (target, role and hash algorithm names,
+// messages quoting its servers or metadata) prints escaped in human output,
+// in Go's notation (\x1b, \n, \u202e), so that it can neither change the
+// terminal nor forge a line; each diagnostic is one line. JSON keeps the
+// exact strings, with such characters as \u escapes.
+//
 // # Repositories and the trust directory
 //
 // A command opens only the repositories it needs. One that has no pinned

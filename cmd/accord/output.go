@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/accord-tuf/accord/internal/termtext"
 )
 
 // Exit statuses, as SPEC section 5 promises them.
@@ -101,13 +104,13 @@ func (d *diagnostics) verbosef(format string, args ...any) {
 	}
 }
 
-// line prints msg, one "accord: " prefix on each of its lines, without a
-// trailing period.
+// line prints msg as one line prefixed "accord: ". Messages quote names
+// and answers that repositories supply, so whatever in msg could change the
+// terminal or start another line, a newline included, is escaped
+// ([termtext.Line]): one call prints one line, and nothing else can.
 func (d *diagnostics) line(msg string) {
 	msg = strings.TrimRight(msg, "\n")
-	for _, l := range strings.Split(msg, "\n") {
-		fmt.Fprintf(d.w, "accord: %s\n", l)
-	}
+	fmt.Fprintf(d.w, "accord: %s\n", termtext.Line(msg))
 }
 
 // report prints err, if it has anything to say, and returns the exit status.
@@ -117,19 +120,53 @@ func (d *diagnostics) report(err error) int {
 		return code
 	}
 	var e *exitError
-	if errors.As(err, &e) && e.err == nil {
-		return code
+	if errors.As(err, &e) {
+		if e.err == nil {
+			return code
+		}
+		err = e.err
 	}
-	d.line(err.Error())
+	for _, msg := range messages(err) {
+		d.line(msg)
+	}
 	return code
 }
 
-// writeJSON writes v as the one JSON document of the command's output.
+// messages returns err's message as the lines report prints: an error that
+// is nothing but its parts one a line (errors.Join, a map file's defects)
+// gives a line per part; any other error one line, whatever its message
+// holds.
+func messages(err error) []string {
+	many, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []string{err.Error()}
+	}
+	var parts, lines []string
+	for _, e := range many.Unwrap() {
+		parts = append(parts, e.Error())
+		lines = append(lines, messages(e)...)
+	}
+	if strings.Join(parts, "\n") != err.Error() {
+		return []string{err.Error()}
+	}
+	return lines
+}
+
+// writeJSON writes v as the one JSON document of the command's output. The
+// document holds printable characters only: what encoding/json leaves raw
+// in a string (DEL, C1 controls, format characters such as U+202E) is
+// written as a \u escape, which decodes to the same string
+// ([termtext.JSON]).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(termtext.JSON(b.Bytes()))
+	return err
 }
 
 // newTable returns a writer that aligns tab-separated columns; Flush it.

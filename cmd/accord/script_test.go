@@ -55,6 +55,12 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"fixture-stop":     cmdFixtureStop,
 		"fixture-requests": cmdFixtureRequests,
 		"fixture-tamper":   cmdFixtureTamper,
+		"fixture-sign":     cmdFixtureSign,
+		"fixture-delegate": cmdFixtureDelegate,
+		"fixture-hash":     cmdFixtureHash,
+		"hostile-root":     cmdHostileRoot,
+		"printable":        cmdPrintable,
+		"listed":           cmdListed,
 	}
 }
 
