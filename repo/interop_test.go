@@ -3,6 +3,10 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/accord-tuf/accord/fixtures"
@@ -39,4 +43,85 @@ func TestDelegatedPathShellPattern(t *testing.T) {
 			t.Errorf("%s, out of the role's scope: %v, want ErrNotFound", p, err)
 		}
 	}
+}
+
+// namedRoles returns a repository delegating "b/*" to the role "björn",
+// "r/*" to the role "release team" and "p/*" to the role "50%", each
+// signing one target, and the targets by path.
+func namedRoles(t *testing.T) (*fixtures.Repo, map[string]string) {
+	t.Helper()
+	r := newRepo(t, fixtures.Options{}, map[string]string{"top.txt": "top"})
+	targets := map[string]string{"top.txt": "top"}
+	for role, path := range map[string]string{"björn": "b/one.txt", "release team": "r/two.txt", "50%": "p/three.txt"} {
+		if err := r.Delegate("targets", fixtures.Delegation{Name: role, Paths: []string{path[:2] + "*"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.AddTarget(path, []byte(role), fixtures.InRole(role)); err != nil {
+			t.Fatal(err)
+		}
+		targets[path] = role
+	}
+	return r, targets
+}
+
+// wantTargets fails the test unless c downloads every target.
+func wantTargets(t *testing.T, c *repo.Client, targets map[string]string) {
+	t.Helper()
+	for path, want := range targets {
+		got, err := download(t, c, path)
+		if err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v", path, got, err)
+		}
+	}
+}
+
+// TestRoleNamesFileMirror checks that a role whose name needs URL
+// escaping is read from a file:// mirror under its own name (1.björn.json,
+// not 1.bj%C3%B6rn.json), and kept in the trust directory under it too.
+func TestRoleNamesFileMirror(t *testing.T) {
+	r, targets := namedRoles(t)
+	dir, root := r.Dir(t)
+	m, err := repo.DirMirror(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust := pin(t, root)
+	c := clientWith(t, repo.Config{TrustDir: trust, Mirrors: []repo.Mirror{m}})
+	wantTargets(t, c, targets)
+	files := tree(t, trust)
+	for _, name := range []string{"björn.json", "release team.json", "50%25.json"} {
+		if _, ok := files[name]; !ok {
+			t.Errorf("%s not in the trust directory", name)
+		}
+	}
+}
+
+// TestRoleNamesWriteMirror checks that accord's mirror of such roles,
+// served by a plain static web server, and read as a file:// mirror,
+// verifies in a fresh trust directory.
+func TestRoleNamesWriteMirror(t *testing.T) {
+	r, targets := namedRoles(t)
+	dir, root := r.Dir(t)
+	srv := fixtures.Serve(t, dir)
+	ctx := context.Background()
+	out := t.TempDir()
+	if err := client(t, pin(t, root), srv.URL).WriteMirror(ctx, out, true); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	for _, name := range []string{"1.björn.json", "björn.json", "1.release team.json", "1.50%.json"} {
+		if _, err := os.Stat(filepath.Join(out, "ci", name)); err != nil {
+			t.Errorf("mirror: %v", err)
+		}
+	}
+
+	static := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(out, "ci"))))
+	t.Cleanup(static.Close)
+	wantTargets(t, client(t, pin(t, root), static.URL), targets)
+
+	m, err := repo.DirMirror(filepath.Join(out, "ci"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTargets(t, clientWith(t, repo.Config{TrustDir: pin(t, root), Mirrors: []repo.Mirror{m}}), targets)
 }

@@ -105,8 +105,12 @@ func (c *Client) mirrorFiles(ctx context.Context, st *state) (map[string][]byte,
 		if !ok {
 			return nil, c.errf(file, errors.New("verified bytes not kept"))
 		}
-		files[file] = data
-		files[fmt.Sprintf("%d.%s", st.trusted.Targets[role].Signed.Version, file)] = data
+		name, err := mirrorFile(role)
+		if err != nil {
+			return nil, c.errf(file, fmt.Errorf("mirror: %w", err))
+		}
+		files[name] = data
+		files[fmt.Sprintf("%d.%s", st.trusted.Targets[role].Signed.Version, name)] = data
 	}
 	return files, nil
 }
