@@ -18,10 +18,12 @@
 package metadata
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // The following marshal/unmarshal methods override the default behavior for for each TUF type
@@ -51,7 +53,7 @@ func (signed *RootType) UnmarshalJSON(data []byte) error {
 	*signed = RootType(s)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "_type")
@@ -87,7 +89,7 @@ func (signed *SnapshotType) UnmarshalJSON(data []byte) error {
 	*signed = SnapshotType(s)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "_type")
@@ -121,7 +123,7 @@ func (signed *TimestampType) UnmarshalJSON(data []byte) error {
 	*signed = TimestampType(s)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "_type")
@@ -163,7 +165,7 @@ func (signed *TargetsType) UnmarshalJSON(data []byte) error {
 	}
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "_type")
@@ -201,7 +203,7 @@ func (signed *MetaFiles) UnmarshalJSON(data []byte) error {
 	*signed = MetaFiles(s)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "length")
@@ -237,7 +239,7 @@ func (signed *TargetFiles) UnmarshalJSON(data []byte) error {
 	*signed = TargetFiles(s)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "length")
@@ -268,7 +270,7 @@ func (key *Key) UnmarshalJSON(data []byte) error {
 	*key = Key(a)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "keytype")
@@ -291,7 +293,7 @@ func (meta Metadata[T]) MarshalJSON() ([]byte, error) {
 func (meta *Metadata[T]) UnmarshalJSON(data []byte) error {
 	tmp := any(new(T))
 	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := unmarshalUnrecognized(data, &m); err != nil {
 		return err
 	}
 	switch tmp.(type) {
@@ -367,7 +369,7 @@ func (s *Signature) UnmarshalJSON(data []byte) error {
 	*s = Signature(a)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "keyid")
@@ -394,7 +396,7 @@ func (kv *KeyVal) UnmarshalJSON(data []byte) error {
 	*kv = KeyVal(a)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "public")
@@ -421,7 +423,7 @@ func (role *Role) UnmarshalJSON(data []byte) error {
 	*role = Role(a)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "keyids")
@@ -454,7 +456,7 @@ func (d *Delegations) UnmarshalJSON(data []byte) error {
 	*d = Delegations(a)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "keys")
@@ -494,7 +496,7 @@ func (role *DelegatedRole) UnmarshalJSON(data []byte) error {
 	*role = DelegatedRole(a)
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "name")
@@ -537,7 +539,7 @@ func (role *SuccinctRoles) UnmarshalJSON(data []byte) error {
 	}
 
 	var dict map[string]any
-	if err := json.Unmarshal(data, &dict); err != nil {
+	if err := unmarshalUnrecognized(data, &dict); err != nil {
 		return err
 	}
 	delete(dict, "keyids")
@@ -571,6 +573,23 @@ func (b HexBytes) MarshalJSON() ([]byte, error) {
 
 func (b HexBytes) String() string {
 	return hex.EncodeToString(b)
+}
+
+// unmarshalUnrecognized decodes a JSON object into dict with numbers as
+// json.Number, so that unrecognized fields re-encode as they were signed:
+// decoded as float64, an integer above 2^53 changed and every signature
+// over the metadata failed to verify. (Patched for accord; see
+// PATCHES.md.)
+func unmarshalUnrecognized(data []byte, dict *map[string]any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(dict); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("tuf: invalid JSON: data after the object")
+	}
+	return nil
 }
 
 // copyMapValues copies the values of the src map to dst
