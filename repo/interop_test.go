@@ -2,11 +2,13 @@ package repo_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/accord-tuf/accord/fixtures"
@@ -124,4 +126,55 @@ func TestRoleNamesWriteMirror(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantTargets(t, clientWith(t, repo.Config{TrustDir: pin(t, root), Mirrors: []repo.Mirror{m}}), targets)
+}
+
+// bigFields are unrecognized fields with integers that float64 cannot
+// hold, at the top, nested, and negative.
+var bigFields = map[string]any{
+	"x-big": json.Number("9007199254740993"),
+	"x-neg": json.Number("-9007199254740993"),
+	"x-nested": map[string]any{
+		"list": []any{json.Number("18014398509481985"), map[string]any{"min": json.Number("-9223372036854775808")}},
+		"max":  json.Number("9223372036854775807"),
+	},
+}
+
+// TestUnrecognizedLargeIntegers checks that metadata whose signed parts
+// (root, timestamp, snapshot, targets, a delegated role, their keys, meta
+// entries and target files) carry integers above 2^53 in unrecognized
+// fields verifies: signatures are checked over the canonical form of the
+// bytes as they were signed, not over a float64 rounding of them.
+func TestUnrecognizedLargeIntegers(t *testing.T) {
+	r := newRepo(t, fixtures.Options{Unrecognized: bigFields}, map[string]string{"top.txt": "top"})
+	if err := r.Delegate("targets", fixtures.Delegation{Name: "images", Paths: []string{"library/*"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddTarget("library/alpine:3", []byte("alpine"), fixtures.InRole("images")); err != nil {
+		t.Fatal(err)
+	}
+	dir, root := r.Dir(t)
+	for _, name := range []string{"1.root.json", "timestamp.json", "1.snapshot.json", "1.targets.json", "1.images.json"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{`"x-big":9007199254740993`, `-9223372036854775808`} {
+			if !strings.Contains(string(data), n) {
+				t.Fatalf("%s does not hold %s", name, n)
+			}
+		}
+	}
+	srv := fixtures.Serve(t, dir)
+	trust := t.TempDir()
+	if _, err := repo.Pin(trust, "ci", root, repo.PinOptions{}); err != nil {
+		t.Fatalf("pin: %v", err)
+	}
+	c := client(t, trust, srv.URL)
+	wantTargets(t, c, map[string]string{"top.txt": "top", "library/alpine:3": "alpine"})
+
+	// The cached metadata verifies offline as well.
+	off := clientWith(t, repo.Config{TrustDir: trust, Offline: true})
+	if _, err := off.TargetInfo(context.Background(), "library/alpine:3"); err != nil {
+		t.Errorf("offline: %v", err)
+	}
 }
