@@ -178,3 +178,40 @@ func TestUnrecognizedLargeIntegers(t *testing.T) {
 		t.Errorf("offline: %v", err)
 	}
 }
+
+// TestUnrecognizedIntegersNotMalleable checks the other side: an integer
+// changed after signing to one that rounds to the same float64
+// (9007199254740992 signed, 9007199254740993 served) is a tampered file.
+func TestUnrecognizedIntegersNotMalleable(t *testing.T) {
+	r := newRepo(t, fixtures.Options{Unrecognized: map[string]any{"x-big": json.Number("9007199254740992")}}, map[string]string{"top.txt": "top"})
+	st, err := r.Publish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := st.Root(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := st.Clone()
+	err = tampered.EditFile("timestamp.json", func(b []byte) []byte {
+		return []byte(strings.Replace(string(b), `"x-big":9007199254740992`, `"x-big":9007199254740993`, 1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := tampered.File("timestamp.json"); !strings.Contains(string(data), "9007199254740993") {
+		t.Fatal("timestamp.json not edited")
+	}
+	trust := pin(t, root)
+	srv := fixtures.Serve(t, tampered.Dir(t))
+	_, err = client(t, trust, srv.URL).TargetInfo(context.Background(), "top.txt")
+	wantErr(t, err, "timestamp.json")
+	if _, ok := tree(t, trust)["timestamp.json"]; ok {
+		t.Error("tampered timestamp.json reached the trust directory")
+	}
+
+	srv.SetDir(st.Dir(t))
+	if _, err := client(t, trust, srv.URL).TargetInfo(context.Background(), "top.txt"); err != nil {
+		t.Errorf("as signed: %v", err)
+	}
+}
