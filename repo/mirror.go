@@ -26,7 +26,9 @@ const (
 // the layout a string mirror expects: every root version since the pin as
 // N.root.json, timestamp.json, and N.snapshot.json, N.targets.json and
 // N.<role>.json for every delegated role (each also under its plain
-// name). With withTargets, every target is downloaded, verified and
+// name), <role> being the role's own name, which a static web server
+// serves at the escaped URL a client asks for; a role whose name holds
+// '/', '\' or NUL cannot be a file there and is an error. With withTargets, every target is downloaded, verified and
 // written under targets/, by its path and under each hash prefix. A fresh
 // trust directory pinned to the same root verifies from the result with a
 // file:// mirror. Every file is written atomically.
