@@ -28,9 +28,10 @@ const (
 // N.<role>.json for every delegated role (each also under its plain
 // name), <role> being the role's own name, which a static web server
 // serves at the escaped URL a client asks for; a role whose name holds
-// '/', '\' or NUL cannot be a file there and is an error. With withTargets, every target is downloaded, verified and
-// written under targets/, by its path and under each hash prefix. A fresh
-// trust directory pinned to the same root verifies from the result with a
+// '/', '\' or NUL cannot be a file there and is an error. With
+// withTargets, every target is downloaded, verified and written under
+// targets/, by its path and under each hash prefix. A fresh trust
+// directory pinned to the same root verifies from the result with a
 // file:// mirror. Every file is written atomically.
 func (c *Client) WriteMirror(ctx context.Context, out string, withTargets bool) error {
 	c.mu.Lock()
