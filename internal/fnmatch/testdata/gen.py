@@ -92,8 +92,8 @@ def main():
         seg = fnmatch.fnmatch(name, pat)
         path = DelegatedRole._is_target_in_pathpattern(name, pat)
         out.append([pat, name, seg, path])
-    json.dump(out, sys.stdout, ensure_ascii=False, indent=0)
-    sys.stdout.write("\n")
+    lines = [json.dumps(c, ensure_ascii=False) for c in out]
+    sys.stdout.write("[\n" + ",\n".join(lines) + "\n]\n")
 
 
 if __name__ == "__main__":
