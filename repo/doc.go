@@ -24,7 +24,10 @@
 // [Config.MetadataDir]): root.json (the latest trusted root),
 // root_history/<N>.root.json (every root version trusted since the pin),
 // timestamp.json, snapshot.json, targets.json and <role>.json for delegated
-// roles (the role name path-escaped). Downloads are spooled in
+// roles (the role's name as it is, path-escaped only when it holds '/',
+// '\', '%' or a control character). Mirrors know a role's file by its own
+// name, which URLs escape: a file:// mirror holds N.<role>.json, as
+// [Client.WriteMirror] writes it. Downloads are spooled in
 // <trust-dir>/targets/<name>/. Directories are created 0700; every file is
 // written to a temporary file in the same directory, synced and renamed.
 //

@@ -68,7 +68,7 @@ func (r *response) Close() error {
 
 // get asks one mirror base for a file: at rel (URL-escaped, '/'
 // separated) under an http base, at fileRel ('/' separated, as named on
-// disk) under a file:// base. It returns an *errStatus for any HTTP
+// disk; "" when the file cannot be in a directory) under a file:// base. It returns an *errStatus for any HTTP
 // status but 200, and for a missing file under a file:// base. The
 // request, body included, is bounded by the Client's timeout.
 func (c *Client) get(ctx context.Context, base, rel, fileRel string) (*response, error) {
@@ -77,6 +77,9 @@ func (c *Client) get(ctx context.Context, base, rel, fileRel string) (*response,
 		return nil, err
 	}
 	if u.Scheme == "file" {
+		if fileRel == "" {
+			return nil, fmt.Errorf("%s: no file name in a mirror directory", rel)
+		}
 		return getFile(filePath(u), fileRel)
 	}
 	rctx, cancel := context.WithTimeout(ctx, c.timeout)
@@ -175,8 +178,19 @@ func (c *Client) roleLimit(name string) int64 {
 }
 
 // fetchFrom reads one file from one mirror base, at most limit bytes.
+// name is the file's name in the trust directory ([roleFile]) or as
+// go-tuf's updater escapes it; a mirror knows the file by the role's own
+// name, which URLs escape and file:// mirrors use as is ([mirrorFile]).
 func (c *Client) fetchFrom(ctx context.Context, base, name string, limit int64) ([]byte, error) {
-	resp, err := c.get(ctx, base, name, name)
+	remote, err := url.PathUnescape(name)
+	if err != nil {
+		return nil, fmt.Errorf("metadata file name %q: %w", name, err)
+	}
+	fileRel := remote
+	if strings.ContainsAny(remote, "/\\\x00") {
+		fileRel = "" // no such file in a directory
+	}
+	resp, err := c.get(ctx, base, url.PathEscape(remote), fileRel)
 	if err != nil {
 		return nil, err
 	}

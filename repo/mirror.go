@@ -26,9 +26,12 @@ const (
 // the layout a string mirror expects: every root version since the pin as
 // N.root.json, timestamp.json, and N.snapshot.json, N.targets.json and
 // N.<role>.json for every delegated role (each also under its plain
-// name). With withTargets, every target is downloaded, verified and
-// written under targets/, by its path and under each hash prefix. A fresh
-// trust directory pinned to the same root verifies from the result with a
+// name), <role> being the role's own name, which a static web server
+// serves at the escaped URL a client asks for; a role whose name holds
+// '/', '\' or NUL cannot be a file there and is an error. With
+// withTargets, every target is downloaded, verified and written under
+// targets/, by its path and under each hash prefix. A fresh trust
+// directory pinned to the same root verifies from the result with a
 // file:// mirror. Every file is written atomically.
 func (c *Client) WriteMirror(ctx context.Context, out string, withTargets bool) error {
 	c.mu.Lock()
@@ -105,8 +108,12 @@ func (c *Client) mirrorFiles(ctx context.Context, st *state) (map[string][]byte,
 		if !ok {
 			return nil, c.errf(file, errors.New("verified bytes not kept"))
 		}
-		files[file] = data
-		files[fmt.Sprintf("%d.%s", st.trusted.Targets[role].Signed.Version, file)] = data
+		name, err := mirrorFile(role)
+		if err != nil {
+			return nil, c.errf(file, fmt.Errorf("mirror: %w", err))
+		}
+		files[name] = data
+		files[fmt.Sprintf("%d.%s", st.trusted.Targets[role].Signed.Version, name)] = data
 	}
 	return files, nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/gofrs/flock"
@@ -40,18 +41,33 @@ func readBounded(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-// roleFile returns the file name of a role's metadata in a metadata
-// directory: the path-escaped role name and ".json". It refuses names that
-// could escape the directory or clobber another file.
+// roleFile returns the file name of a role's metadata in the trust
+// directory: the role's name and ".json". A name that cannot be a file
+// name as it is — one holding '/', '\', '%', NUL or another control
+// character — is path-escaped instead; escaping '%' keeps two roles from
+// sharing a file, as every escaped name holds a '%' and no plain one does.
+// Names that could clobber a temporary file are refused. Mirrors know the
+// file by the role's own name: see [mirrorFile] and [Client.fetchFrom].
 func roleFile(role string) (string, error) {
-	if role == "" || strings.ContainsAny(role, "\x00\\") {
+	if role == "" || strings.HasPrefix(role, atomicfile.TempPrefix) {
 		return "", fmt.Errorf("invalid role name %q", role)
 	}
-	name := url.PathEscape(role) + ".json"
-	if strings.ContainsAny(name, `/\`) || name != filepath.Base(name) || strings.HasPrefix(name, atomicfile.TempPrefix) {
-		return "", fmt.Errorf("invalid role name %q", role)
+	name := role
+	if strings.ContainsFunc(role, func(r rune) bool { return r == '/' || r == '\\' || r == '%' || unicode.IsControl(r) }) {
+		name = url.PathEscape(role)
 	}
-	return name, nil
+	return name + ".json", nil
+}
+
+// mirrorFile returns the file name of a role's metadata in a directory
+// mirror (file:// mirrors and [Client.WriteMirror]'s output): the role's
+// own name and ".json", the file a static web server serves at the
+// escaped URL. A name holding '/', '\' or NUL cannot be one file there.
+func mirrorFile(role string) (string, error) {
+	if strings.ContainsAny(role, "/\\\x00") {
+		return "", fmt.Errorf("role %q has no file name in a mirror directory ('/', '\\' or NUL): serve it over HTTP", role)
+	}
+	return role + ".json", nil
 }
 
 // topLevel reports whether a role name is one of TUF's top-level roles,

@@ -1,8 +1,10 @@
 package repo
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -52,18 +54,29 @@ func TestLinkTreeSkipsTemporaryFiles(t *testing.T) {
 func TestRoleFile(t *testing.T) {
 	for role, want := range map[string]string{
 		"images":           "images.json",
+		"björn":            "björn.json",
+		"release team":     "release team.json",
+		"?":                "?.json",
+		"#":                "#.json",
+		"..":               "...json",
 		"a/b":              "a%2Fb.json",
 		"../delegatedrole": "..%2Fdelegatedrole.json",
-		"?":                "%3F.json",
-		"#":                "%23.json",
-		"..":               "...json",
+		"a%2Fb":            "a%252Fb.json",
+		"50%":              "50%25.json",
+		"a\\b":             "a%5Cb.json",
+		"a\x00b":           "a%00b.json",
+		"a\nb":             "a%0Ab.json",
 	} {
 		got, err := roleFile(role)
 		if err != nil || got != want {
 			t.Errorf("roleFile(%q) = %q, %v; want %q", role, got, err, want)
 		}
+		// The mirrors' name, which URLs escape, is recovered from it.
+		if back, err := url.PathUnescape(strings.TrimSuffix(got, ".json")); err != nil || back != role {
+			t.Errorf("roleFile(%q) = %q unescapes to %q, %v", role, got, back, err)
+		}
 	}
-	for _, role := range []string{"", "a\\b", "a\x00b", ".tmp-x"} {
+	for _, role := range []string{"", ".tmp-x"} {
 		if got, err := roleFile(role); err == nil {
 			t.Errorf("roleFile(%q) = %q, want an error", role, got)
 		}
@@ -71,6 +84,19 @@ func TestRoleFile(t *testing.T) {
 	for _, role := range []string{"root", "Timestamp", "SNAPSHOT", "targets"} {
 		if err := checkDelegatedRole(role); err == nil {
 			t.Errorf("delegated role %q accepted", role)
+		}
+	}
+}
+
+func TestMirrorFile(t *testing.T) {
+	for _, role := range []string{"björn", "release team", "50%", "?", "..", "a%2Fb"} {
+		if got, err := mirrorFile(role); err != nil || got != role+".json" {
+			t.Errorf("mirrorFile(%q) = %q, %v; want the name as it is", role, got, err)
+		}
+	}
+	for _, role := range []string{"a/b", "../x", "a\\b", "a\x00b"} {
+		if got, err := mirrorFile(role); err == nil {
+			t.Errorf("mirrorFile(%q) = %q, want an error", role, got)
 		}
 	}
 }

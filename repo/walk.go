@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/accord-tuf/accord/internal/atomicfile"
+	"github.com/accord-tuf/accord/internal/fnmatch"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
@@ -74,7 +75,7 @@ func rolesFor(d *metadata.Delegations, path string) []metadata.RoleResult {
 		match := false
 		switch {
 		case len(r.Paths) > 0:
-			match, _ = r.IsDelegatedPath(path)
+			match = slices.ContainsFunc(r.Paths, func(p string) bool { return fnmatch.MatchPath(p, path) })
 		case len(r.PathHashPrefixes) > 0:
 			for _, p := range r.PathHashPrefixes {
 				if strings.HasPrefix(digest, strings.ToLower(p)) {
