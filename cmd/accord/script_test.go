@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ func TestScript(t *testing.T) {
 // scriptCommands are the custom commands the scripts use.
 func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"exits":            cmdExits,
 		"jsonvalid":        cmdJSONValid,
 		"bigfile":          cmdBigFile,
 		"sha256env":        cmdSHA256Env,
@@ -55,6 +57,29 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"fixture-stop":     cmdFixtureStop,
 		"fixture-requests": cmdFixtureRequests,
 		"fixture-tamper":   cmdFixtureTamper,
+	}
+}
+
+// cmdExits runs a program as exec does, so that stdout and stderr can be
+// checked after it, and checks that it exits with status CODE.
+//
+//	exits CODE PROGRAM [ARGS...]
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	var ee *exec.ExitError
+	switch err := ts.Exec(args[1], args[2:]...); {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
 }
 
