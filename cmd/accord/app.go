@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"os"
 	"os/signal"
@@ -47,6 +48,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		diag:   &diagnostics{w: stderr},
 		getenv: os.Getenv,
 	}
+	// What the standard library logs (net/http does, for one, when a server
+	// sends more than it declared) is a diagnostic like any other.
+	log.SetFlags(0)
+	log.SetOutput(logWriter{a.diag})
 	app := a.newApp()
 	app.Setup()
 	args, err := permute(app, args)

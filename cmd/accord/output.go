@@ -110,6 +110,15 @@ func (d *diagnostics) line(msg string) {
 	}
 }
 
+// logWriter writes what the standard log package prints as diagnostics:
+// each message is one or more "accord: " prefixed lines.
+type logWriter struct{ d *diagnostics }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.d.line(string(p))
+	return len(p), nil
+}
+
 // report prints err, if it has anything to say, and returns the exit status.
 func (d *diagnostics) report(err error) int {
 	code := exitCode(err)

@@ -49,6 +49,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"exits":            cmdExits,
 		"jsonvalid":        cmdJSONValid,
+		"prefixed":         cmdPrefixed,
 		"bigfile":          cmdBigFile,
 		"sha256env":        cmdSHA256Env,
 		"fixture-world":    cmdFixtureWorld,
@@ -80,6 +81,26 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdPrefixed checks that every line of a file (default: the last
+// command's stderr) begins with PREFIX.
+//
+//	prefixed PREFIX [FILE]
+func cmdPrefixed(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: prefixed PREFIX [FILE]")
+	}
+	file := "stderr"
+	if len(args) == 2 {
+		file = args[1]
+	}
+	text := strings.TrimSuffix(ts.ReadFile(file), "\n")
+	for i, line := range strings.Split(text, "\n") {
+		if text != "" && !strings.HasPrefix(line, args[0]) {
+			ts.Fatalf("%s:%d: %q does not begin with %q", file, i+1, line, args[0])
+		}
 	}
 }
 
@@ -193,10 +214,10 @@ func cmdFixtureWorld(ts *testscript.TestScript, neg bool, args []string) {
 // cmdFixtureFault makes the server misbehave for one repository's
 // requests until fixture-clear.
 //
-//	fixture-fault REPO status CODE | drop | oversize
+//	fixture-fault REPO status CODE | drop | oversize | trailing
 func cmdFixtureFault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: fixture-fault REPO status CODE | drop | oversize")
+		ts.Fatalf("usage: fixture-fault REPO status CODE | drop | oversize | trailing")
 	}
 	var f fixtures.Fault
 	switch kind := args[1]; {
@@ -208,6 +229,8 @@ func cmdFixtureFault(ts *testscript.TestScript, neg bool, args []string) {
 		f = fixtures.Drop()
 	case kind == "oversize" && len(args) == 2:
 		f = fixtures.Oversize(0)
+	case kind == "trailing" && len(args) == 2:
+		f = fixtures.Trailing()
 	default:
 		ts.Fatalf("fixture-fault: unknown fault %q", strings.Join(args[1:], " "))
 	}
