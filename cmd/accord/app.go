@@ -8,7 +8,6 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
 	"time"
@@ -44,10 +43,10 @@ type accord struct {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &accord{
 		stdin:  stdin,
-		stdout: stdout,
 		diag:   &diagnostics{w: stderr},
 		getenv: os.Getenv,
 	}
+	a.stdout = interruptible{w: stdout, stopped: &a.diag.stopped}
 	// What the standard library logs (net/http does, for one, when a server
 	// sends more than it declared) is a diagnostic like any other.
 	log.SetFlags(0)
@@ -58,9 +57,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return a.diag.report(usageError(err))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := onSignal(func() { a.diag.stopped.Store(true) })
 	defer stop()
 	err = app.RunContext(ctx, append([]string{"accord"}, args...))
+	var intr *interruption
+	if errors.As(context.Cause(ctx), &intr) {
+		// Whatever the command made of the cancellation, the run was
+		// interrupted: one line says so, and every write of the commands
+		// was atomic, so nothing is left half-written.
+		code, line := intr.report()
+		fmt.Fprintf(stderr, "accord: %s\n", line)
+		return code
+	}
 	return a.diag.report(classify(err))
 }
 

@@ -36,7 +36,11 @@
 //
 // Results go to stdout; diagnostics, warnings included, go to stderr prefixed
 // with "accord: ". The exit status is 0 on success, 1 when verification
-// failed, and 2 for a usage or configuration error.
+// failed, and 2 for a usage or configuration error. A run interrupted by
+// SIGINT (Ctrl-C) exits 130, one ended by SIGTERM 143, after one line
+// ("accord: interrupted", "accord: terminated") and nothing else; a second
+// signal ends the process at once. Every write is atomic, so an
+// interrupted run leaves nothing half-written.
 //
 // # Repositories and the trust directory
 //

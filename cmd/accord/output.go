@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 )
 
@@ -82,6 +83,7 @@ func exitCode(err error) int {
 type diagnostics struct {
 	w       io.Writer
 	verbose bool
+	stopped atomic.Bool // set when the run is interrupted: nothing more is printed
 }
 
 // errorf prints one diagnostic line.
@@ -104,6 +106,9 @@ func (d *diagnostics) verbosef(format string, args ...any) {
 // line prints msg, one "accord: " prefix on each of its lines, without a
 // trailing period.
 func (d *diagnostics) line(msg string) {
+	if d.stopped.Load() {
+		return
+	}
 	msg = strings.TrimRight(msg, "\n")
 	for _, l := range strings.Split(msg, "\n") {
 		fmt.Fprintf(d.w, "accord: %s\n", l)
