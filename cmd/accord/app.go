@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -108,6 +109,7 @@ func (a *accord) newApp() *cli.App {
 			a.downloadCommand(),
 			a.verifyCommand(),
 			a.listCommand(),
+			a.completionCommand(),
 		},
 		Before:         a.before,
 		Action:         a.noCommand,
@@ -153,6 +155,13 @@ func onUsageError(c *cli.Context, err error, isSubcommand bool) error {
 
 // before checks the global flags, once, before any command runs.
 func (a *accord) before(c *cli.Context) error {
+	if c.Bool("version") {
+		info, ok := debug.ReadBuildInfo()
+		if _, err := io.WriteString(a.stdout, versionText(info, ok)); err != nil {
+			return err
+		}
+		return exitStatus(exitOK) // and no command runs
+	}
 	o, err := parseOptions(c)
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ func globalFlags() []cli.Flag {
 		// with the form it should have.
 		&cli.StringFlag{Name: "timeout", DefaultText: defaultTimeout.String(), Usage: "the limit for each network request, body included, as a `DURATION`"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say more on stderr"},
+		&cli.BoolFlag{Name: "version", Usage: "print accord's version and go-tuf's, and exit"},
 	}
 }
 
