@@ -34,6 +34,10 @@
 //	--timeout DURATION    limit for each network request (default 30s)
 //	-v, --verbose         say more on stderr
 //
+// HTTP requests use the proxies that $HTTPS_PROXY, $HTTP_PROXY and
+// $NO_PROXY name; redirects are followed to other hosts, at most 5 a
+// request, never from https to http, and without a Referer header.
+//
 // Results go to stdout; diagnostics, warnings included, go to stderr prefixed
 // with "accord: ". The exit status is 0 on success, 1 when verification
 // failed, and 2 for a usage or configuration error. A run interrupted by
