@@ -20,6 +20,8 @@
 //	accord download TARGET -o FILE             resolve and fetch a target
 //	accord verify FILE TARGET                  check a local file against the consensus
 //	accord list [PATTERN]                      every target the repositories sign
+//	accord completion bash|zsh|fish            print a shell completion script
+//	accord --version                           print accord's, go-tuf's and Go's versions
 //
 // Global flags, accepted before or after the command and its arguments
 // (`--` ends the flags):
