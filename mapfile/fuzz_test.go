@@ -3,6 +3,7 @@ package mapfile
 import (
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"testing"
 	"unicode"
@@ -205,7 +206,7 @@ func FuzzImageTarget(f *testing.F) {
 			}
 			return
 		}
-		if target != gun+":"+tag || tag == "" || strings.ContainsAny(tag, "/:") {
+		if target != gun+":"+tag || tag == "" || strings.ContainsAny(tag, "/:") || strings.Contains(path.Base(gun), ":") {
 			t.Fatalf("ImageTarget(%q, %q) = %q", gun, tag, target)
 		}
 		checkTarget(t, target)

@@ -1,9 +1,12 @@
 package mapfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"syscall"
 )
 
 // Parse parses and validates the map file data, read from the file called
@@ -25,19 +28,27 @@ func Parse(name string, data []byte) (*Map, error) {
 // it as [Parse] does.
 func ParseReader(name string, r io.Reader) (*Map, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
-	if err != nil {
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		return nil, err // names the file already
+	case err != nil:
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return Parse(name, data)
 }
 
-// Load reads and parses the map file at path.
+// Load reads and parses the map file at path. A directory is refused with
+// an [*fs.PathError] wrapping [syscall.EISDIR].
 func Load(path string) (*Map, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+	}
 	return ParseReader(path, f)
 }
 

@@ -430,6 +430,12 @@ func TestLoad(t *testing.T) {
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Load(missing) = %v, want os.ErrNotExist", err)
 	}
+
+	// A directory is named once, with what is wrong with it once.
+	_, err = Load(dir)
+	if want := "read " + dir + ": is a directory"; err == nil || err.Error() != want {
+		t.Errorf("Load(dir) = %v, want %q", err, want)
+	}
 }
 
 func TestErrorFormat(t *testing.T) {

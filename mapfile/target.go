@@ -78,15 +78,19 @@ func invisibleProblem(path string) string {
 }
 
 // ImageTarget returns the target "GUN:TAG" naming a container image's tag, as
-// in `accord lookup GUN TAG`. The GUN must be a valid target path and the tag
-// non-empty, without "/" or ":"; the result must be a valid target path. The
-// error is a [*TargetError].
+// in `accord lookup GUN TAG`. The GUN must be a valid target path without a
+// tag of its own (a ":" in its last segment; a registry's port, as in
+// localhost:5000/app, is not a tag) and the tag non-empty, without "/" or
+// ":"; the result must be a valid target path. The error is a
+// [*TargetError].
 func ImageTarget(gun, tag string) (string, error) {
 	target := gun + ":" + tag
 	if msg := targetProblem(gun); msg != "" {
 		return "", &TargetError{Target: target, Msg: "image name " + quote(gun) + ": " + msg}
 	}
 	switch {
+	case hasTag(gun):
+		return "", &TargetError{Target: target, Msg: "image name " + quote(gun) + " already has a tag: give GUN TAG or GUN:TAG, not both"}
 	case tag == "":
 		return "", &TargetError{Target: target, Msg: "empty tag"}
 	case strings.ContainsAny(tag, "/:"):
@@ -96,4 +100,10 @@ func ImageTarget(gun, tag string) (string, error) {
 		return "", err
 	}
 	return target, nil
+}
+
+// hasTag reports whether the image name gun already names a tag: its last
+// "/"-separated segment holds a ":".
+func hasTag(gun string) bool {
+	return strings.Contains(gun[strings.LastIndexByte(gun, '/')+1:], ":")
 }

@@ -89,6 +89,8 @@ var imageCases = []struct {
 	{"ubuntu", "22.04", "ubuntu:22.04", ""},
 	{"localhost:5000/app", "v1", "localhost:5000/app:v1", ""},
 	{"library/ubuntu", "", "", "empty tag"},
+	{"library/ubuntu:24.04", "extra", "", `image name "library/ubuntu:24.04" already has a tag: give GUN TAG or GUN:TAG, not both`},
+	{"localhost:5000/app:v1", "v2", "", `image name "localhost:5000/app:v1" already has a tag: give GUN TAG or GUN:TAG, not both`},
 	{"library/ubuntu", "a/b", "", `tag "a/b" contains "/" or ":"`},
 	{"library/ubuntu", "sha256:abc", "", `tag "sha256:abc" contains "/" or ":"`},
 	{"", "latest", "", `image name "": empty`},

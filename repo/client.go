@@ -94,9 +94,7 @@ func New(cfg Config) (*Client, error) {
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
 	}
-	if c.http == nil {
-		c.http = &http.Client{Timeout: c.timeout}
-	}
+	c.http = withRedirectPolicy(c.http, c.timeout)
 	if _, err := os.Stat(filepath.Join(mdir, "root.json")); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &Error{Repo: c.name, Err: ErrNotPinned}

@@ -69,7 +69,8 @@ type Config struct {
 	// directory of the repository's metadata (plain TUF client layout).
 	MetadataDir string
 	// HTTPClient is used for every request; nil means a client of its own.
-	// It may be shared between Clients.
+	// It may be shared between Clients. When its CheckRedirect is nil, a
+	// copy of it with [CheckRedirect] is used.
 	HTTPClient *http.Client
 	// Timeout limits each network request, body included; 0 means
 	// [DefaultTimeout].

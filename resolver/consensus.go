@@ -22,7 +22,7 @@ func decide(infos []*metadata.TargetFiles, threshold int) outcome {
 	out := outcome{consensus: -1, rival: -1}
 	n := len(infos)
 	var buf [64]bool
-	agrees := buf[:0]
+	var agrees []bool
 	if n*n <= len(buf) {
 		agrees = buf[:n*n]
 	} else {
@@ -42,7 +42,7 @@ func decide(infos []*metadata.TargetFiles, threshold int) outcome {
 		}
 	}
 	var cbuf [8]int
-	count := cbuf[:0]
+	var count []int
 	if n <= len(cbuf) {
 		count = cbuf[:n]
 	} else {

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"os"
-	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -43,19 +44,32 @@ type accord struct {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &accord{
 		stdin:  stdin,
-		stdout: stdout,
 		diag:   &diagnostics{w: stderr},
 		getenv: os.Getenv,
 	}
+	a.stdout = interruptible{w: stdout, stopped: &a.diag.stopped}
+	// What the standard library logs (net/http does, for one, when a server
+	// sends more than it declared) is a diagnostic like any other.
+	log.SetFlags(0)
+	log.SetOutput(logWriter{a.diag})
 	app := a.newApp()
 	app.Setup()
 	args, err := permute(app, args)
 	if err != nil {
 		return a.diag.report(usageError(err))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := onSignal(func() { a.diag.stopped.Store(true) })
 	defer stop()
 	err = app.RunContext(ctx, append([]string{"accord"}, args...))
+	var intr *interruption
+	if errors.As(context.Cause(ctx), &intr) {
+		// Whatever the command made of the cancellation, the run was
+		// interrupted: one line says so, and every write of the commands
+		// was atomic, so nothing is left half-written.
+		code, line := intr.report()
+		fmt.Fprintf(stderr, "accord: %s\n", line)
+		return code
+	}
 	return a.diag.report(classify(err))
 }
 
@@ -95,6 +109,7 @@ func (a *accord) newApp() *cli.App {
 			a.downloadCommand(),
 			a.verifyCommand(),
 			a.listCommand(),
+			a.completionCommand(),
 		},
 		Before:         a.before,
 		Action:         a.noCommand,
@@ -140,6 +155,13 @@ func onUsageError(c *cli.Context, err error, isSubcommand bool) error {
 
 // before checks the global flags, once, before any command runs.
 func (a *accord) before(c *cli.Context) error {
+	if c.Bool("version") {
+		info, ok := debug.ReadBuildInfo()
+		if _, err := io.WriteString(a.stdout, versionText(info, ok)); err != nil {
+			return err
+		}
+		return exitStatus(exitOK) // and no command runs
+	}
 	o, err := parseOptions(c)
 	if err != nil {
 		return err

@@ -33,7 +33,8 @@ func (a *accord) lookupCommand() *cli.Command {
 			"tag given as GUN TAG or GUN:TAG. The target is verified when the\n" +
 			"repositories of the first deciding mapping sign identical length and\n" +
 			"hashes (and every group repository agrees). --from FILE reads one\n" +
-			"target per line (\"-\" is stdin), skipping blank lines and # comments.\n" +
+			"target per line (\"-\" is stdin), skipping blank lines and # comments;\n" +
+			"CRLF line ends and a UTF-8 byte order mark are accepted.\n" +
 			"Exit status 0 verified, 1 not verified, 2 usage or configuration error.",
 		Flags: []cli.Flag{
 			groupsFlag(),
@@ -45,7 +46,7 @@ func (a *accord) lookupCommand() *cli.Command {
 
 // groupsFlag is the --groups flag of the commands that resolve targets.
 func groupsFlag() cli.Flag {
-	return &cli.StringFlag{Name: "groups", Usage: "also require the repositories `G1,G2` to sign the same target (default $ACCORD_GROUPS)"}
+	return &cli.StringFlag{Name: "groups", Usage: "also require the repositories `G1,G2` to sign the same target (default $ACCORD_GROUPS; an empty value is an error)"}
 }
 
 func (a *accord) lookup(c *cli.Context) error {
@@ -133,9 +134,10 @@ func targetArgs(args []string) (string, error) {
 }
 
 // readTargets reads a --from list: one target per line, GUN:TAG or a
-// path; blank lines and lines beginning with # are skipped; CRLF is
-// accepted. Every line is checked before anything else happens: an invalid
-// line (named FILE:LINE) or an empty list is a usage error.
+// path; blank lines and lines beginning with # are skipped; CRLF and a
+// leading UTF-8 byte order mark are accepted. Every line is checked before
+// anything else happens: an invalid line (named FILE:LINE) or an empty list
+// is a usage error.
 func (a *accord) readTargets(file string) ([]string, error) {
 	name := file
 	var r io.Reader
@@ -177,7 +179,13 @@ func parseTargets(name string, r io.Reader) ([]string, error) {
 		if total > maxFromSize {
 			return nil, usageErrorf("--from: %s: larger than %d bytes", name, maxFromSize)
 		}
-		text := strings.TrimSpace(strings.TrimSuffix(s.Text(), "\r"))
+		text := s.Text()
+		if line == 1 {
+			// A UTF-8 byte order mark, as some editors write, is not part
+			// of the first target.
+			text = strings.TrimPrefix(text, "\uFEFF")
+		}
+		text = strings.TrimSpace(strings.TrimSuffix(text, "\r"))
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
@@ -196,8 +204,9 @@ func parseTargets(name string, r io.Reader) ([]string, error) {
 }
 
 // groupsOption returns the groups: --groups, else $ACCORD_GROUPS, as a
-// list of names, and where they came from.
-func (a *accord) groupsOption(c *cli.Context) (groups []string, source string) {
+// list of names, and where they came from. A --groups that names no
+// repository is a usage error: it would silently drop $ACCORD_GROUPS.
+func (a *accord) groupsOption(c *cli.Context) (groups []string, source string, err error) {
 	value, source := c.String("groups"), "--groups"
 	if !c.IsSet("groups") {
 		value, source = a.getenv("ACCORD_GROUPS"), "$ACCORD_GROUPS"
@@ -207,7 +216,10 @@ func (a *accord) groupsOption(c *cli.Context) (groups []string, source string) {
 			groups = append(groups, g)
 		}
 	}
-	return groups, source
+	if c.IsSet("groups") && len(groups) == 0 {
+		return nil, source, usageErrorf("--groups: %q names no repository; name at least one, or leave the flag out", value)
+	}
+	return groups, source, nil
 }
 
 // prepare loads the map file, checks the groups, makes the resolver for
@@ -235,7 +247,10 @@ func (a *accord) prepare(c *cli.Context, targets []string) (*mapfile.Map, *resol
 // checkGroups returns the groups of the command line or the environment;
 // a name that m does not declare is a usage error.
 func (a *accord) checkGroups(c *cli.Context, m *mapfile.Map) ([]string, error) {
-	groups, source := a.groupsOption(c)
+	groups, source, err := a.groupsOption(c)
+	if err != nil {
+		return nil, err
+	}
 	for _, g := range groups {
 		if _, ok := m.Repository(g); !ok {
 			return nil, usageErrorf("%s: repository %q is not declared in the map file; declared: %s", source, g, joinNames(m.Names()))

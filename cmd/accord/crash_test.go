@@ -197,7 +197,14 @@ func publishDemo(t *testing.T, w *fixtures.World, rng *rand.Rand, i int) {
 	} else if err := r.Touch("targets"); err != nil {
 		t.Fatal(err)
 	}
-	st, err := r.Publish()
+	publishRepo(t, w, n)
+}
+
+// publishRepo publishes the world's repository n as it is and swaps the
+// new version in under the server.
+func publishRepo(t *testing.T, w *fixtures.World, n string) {
+	t.Helper()
+	st, err := w.Repos[n].Publish()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,8 +24,11 @@ func globalFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "offline", Usage: "no network: verify from the trust directory's cached metadata alone"},
 		&cli.StringFlag{Name: "mirror", Usage: "use `DIR`/<repo>/ as every repository's only remote", TakesFile: true},
 		&cli.StringFlag{Name: "at", Usage: "RFC 3339 reference `TIME` for every expiry check"},
-		&cli.DurationFlag{Name: "timeout", Value: defaultTimeout, Usage: "the limit for each network request, body included, as a `DURATION`"},
+		// A string, parsed by parseOptions, so that a bad value is named
+		// with the form it should have.
+		&cli.StringFlag{Name: "timeout", DefaultText: defaultTimeout.String(), Usage: "the limit for each network request, body included, as a `DURATION`"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say more on stderr"},
+		&cli.BoolFlag{Name: "version", Usage: "print accord's version and go-tuf's, and exit"},
 	}
 }
 
@@ -48,7 +51,7 @@ func parseOptions(c *cli.Context) (options, error) {
 		mapFile:  c.String("map"),
 		json:     c.Bool("json"),
 		offline:  c.Bool("offline"),
-		timeout:  c.Duration("timeout"),
+		timeout:  defaultTimeout,
 		verbose:  c.Bool("verbose"),
 	}
 	if c.IsSet("trust-dir") && o.trustDir == "" {
@@ -56,6 +59,13 @@ func parseOptions(c *cli.Context) (options, error) {
 	}
 	if c.IsSet("map") && o.mapFile == "" {
 		return o, usageErrorf("--map: empty file name")
+	}
+	if c.IsSet("timeout") {
+		d, err := time.ParseDuration(c.String("timeout"))
+		if err != nil {
+			return o, usageErrorf("--timeout: invalid duration %q: want e.g. 30s or 2m", c.String("timeout"))
+		}
+		o.timeout = d
 	}
 	if o.timeout <= 0 {
 		return o, usageErrorf("--timeout: %v is not a positive duration", o.timeout)

@@ -20,6 +20,8 @@
 //	accord download TARGET -o FILE             resolve and fetch a target
 //	accord verify FILE TARGET                  check a local file against the consensus
 //	accord list [PATTERN]                      every target the repositories sign
+//	accord completion bash|zsh|fish            print a shell completion script
+//	accord --version                           print accord's, go-tuf's and Go's versions
 //
 // Global flags, accepted before or after the command and its arguments
 // (`--` ends the flags):
@@ -34,9 +36,17 @@
 //	--timeout DURATION    limit for each network request (default 30s)
 //	-v, --verbose         say more on stderr
 //
+// HTTP requests use the proxies that $HTTPS_PROXY, $HTTP_PROXY and
+// $NO_PROXY name; redirects are followed to other hosts, at most 5 a
+// request, never from https to http, and without a Referer header.
+//
 // Results go to stdout; diagnostics, warnings included, go to stderr prefixed
 // with "accord: ". The exit status is 0 on success, 1 when verification
-// failed, and 2 for a usage or configuration error.
+// failed, and 2 for a usage or configuration error. A run interrupted by
+// SIGINT (Ctrl-C) exits 130, one ended by SIGTERM 143, after one line
+// ("accord: interrupted", "accord: terminated") and nothing else; a second
+// signal ends the process at once. Every write is atomic, so an
+// interrupted run leaves nothing half-written.
 //
 // Whatever a repository supplies (target, role and hash algorithm names,
 // messages quoting its servers or metadata) prints escaped in human output,

@@ -225,11 +225,13 @@ func (a *accord) httpClient() *http.Client {
 }
 
 // newHTTPClient returns a client whose every request, body included, is
-// limited to timeout.
+// limited to timeout. It follows redirects as [repo.CheckRedirect] says,
+// and uses the proxies of $HTTPS_PROXY, $HTTP_PROXY and $NO_PROXY.
 func newHTTPClient(timeout time.Duration) *http.Client {
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	return &http.Client{
-		Timeout: timeout,
+		Timeout:       timeout,
+		CheckRedirect: repo.CheckRedirect,
 		Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           dialer.DialContext,

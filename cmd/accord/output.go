@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 
 	"github.com/accord-tuf/accord/internal/termtext"
@@ -85,6 +86,7 @@ func exitCode(err error) int {
 type diagnostics struct {
 	w       io.Writer
 	verbose bool
+	stopped atomic.Bool // set when the run is interrupted: nothing more is printed
 }
 
 // errorf prints one diagnostic line.
@@ -109,8 +111,20 @@ func (d *diagnostics) verbosef(format string, args ...any) {
 // terminal or start another line, a newline included, is escaped
 // ([termtext.Line]): one call prints one line, and nothing else can.
 func (d *diagnostics) line(msg string) {
+	if d.stopped.Load() {
+		return
+	}
 	msg = strings.TrimRight(msg, "\n")
 	fmt.Fprintf(d.w, "accord: %s\n", termtext.Line(msg))
+}
+
+// logWriter writes what the standard log package prints as diagnostics:
+// each message is one or more "accord: " prefixed lines.
+type logWriter struct{ d *diagnostics }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.d.line(string(p))
+	return len(p), nil
 }
 
 // report prints err, if it has anything to say, and returns the exit status.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -46,7 +47,9 @@ func TestScript(t *testing.T) {
 // scriptCommands are the custom commands the scripts use.
 func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"exits":            cmdExits,
 		"jsonvalid":        cmdJSONValid,
+		"prefixed":         cmdPrefixed,
 		"bigfile":          cmdBigFile,
 		"sha256env":        cmdSHA256Env,
 		"fixture-world":    cmdFixtureWorld,
@@ -61,6 +64,49 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"hostile-root":     cmdHostileRoot,
 		"printable":        cmdPrintable,
 		"listed":           cmdListed,
+	}
+}
+
+// cmdExits runs a program as exec does, so that stdout and stderr can be
+// checked after it, and checks that it exits with status CODE.
+//
+//	exits CODE PROGRAM [ARGS...]
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	var ee *exec.ExitError
+	switch err := ts.Exec(args[1], args[2:]...); {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdPrefixed checks that every line of a file (default: the last
+// command's stderr) begins with PREFIX.
+//
+//	prefixed PREFIX [FILE]
+func cmdPrefixed(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: prefixed PREFIX [FILE]")
+	}
+	file := "stderr"
+	if len(args) == 2 {
+		file = args[1]
+	}
+	text := strings.TrimSuffix(ts.ReadFile(file), "\n")
+	for i, line := range strings.Split(text, "\n") {
+		if text != "" && !strings.HasPrefix(line, args[0]) {
+			ts.Fatalf("%s:%d: %q does not begin with %q", file, i+1, line, args[0])
+		}
 	}
 }
 
@@ -174,10 +220,10 @@ func cmdFixtureWorld(ts *testscript.TestScript, neg bool, args []string) {
 // cmdFixtureFault makes the server misbehave for one repository's
 // requests until fixture-clear.
 //
-//	fixture-fault REPO status CODE | drop | oversize
+//	fixture-fault REPO status CODE | drop | oversize | trailing
 func cmdFixtureFault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: fixture-fault REPO status CODE | drop | oversize")
+		ts.Fatalf("usage: fixture-fault REPO status CODE | drop | oversize | trailing")
 	}
 	var f fixtures.Fault
 	switch kind := args[1]; {
@@ -189,6 +235,8 @@ func cmdFixtureFault(ts *testscript.TestScript, neg bool, args []string) {
 		f = fixtures.Drop()
 	case kind == "oversize" && len(args) == 2:
 		f = fixtures.Oversize(0)
+	case kind == "trailing" && len(args) == 2:
+		f = fixtures.Trailing()
 	default:
 		ts.Fatalf("fixture-fault: unknown fault %q", strings.Join(args[1:], " "))
 	}
