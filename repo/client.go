@@ -95,7 +95,7 @@ func New(cfg Config) (*Client, error) {
 		c.timeout = DefaultTimeout
 	}
 	if c.http == nil {
-		c.http = &http.Client{Timeout: c.timeout}
+		c.http = &http.Client{} // each request is bounded by its context
 	}
 	if _, err := os.Stat(filepath.Join(mdir, "root.json")); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -132,6 +132,7 @@ func (c *Client) Refresh(ctx context.Context) error {
 }
 
 func (c *Client) refreshLocked(ctx context.Context) error {
+	c.removeStaleSpools()
 	var st *state
 	var err error
 	if c.offline {
