@@ -18,14 +18,21 @@
 // a failure of the repository: another mirror's copy is never tried
 // instead. Mirrors are http, https or file URLs. There are no retries.
 //
+// [Config.Timeout] bounds each metadata request, body included. For a
+// target's body it is the longest silence (no byte for that long), and the
+// whole body is due within the timeout plus its signed length at
+// [MinTargetRate].
+//
 // # Trust directory
 //
 // A repository's state lives in <trust-dir>/metadata/<name>/ (or
 // [Config.MetadataDir]): root.json (the latest trusted root),
 // root_history/<N>.root.json (every root version trusted since the pin),
 // timestamp.json, snapshot.json, targets.json and <role>.json for delegated
-// roles (the role name path-escaped). Downloads are spooled in
-// <trust-dir>/targets/<name>/. Directories are created 0700; every file is
+// roles (the role name path-escaped). Downloads over 1 MiB are spooled in
+// <trust-dir>/targets/<name>/.tmp-download-*, locked with flock(2) while in
+// use; refresh, [Client.Download] and [Client.Status] remove the unlocked
+// spools a killed process left. Directories are created 0700; every file is
 // written to a temporary file in the same directory, synced and renamed.
 //
 // An update runs in a staging copy of the metadata directory, in
