@@ -96,11 +96,12 @@ func TestSpoolInUseKept(t *testing.T) {
 	clear := srv.Inject(fixtures.Trickle(size, 64<<10, 0).StallAfter(1<<20).Only("/targets/", ""))
 	trust := pin(t, root)
 	c := client(t, trust, srv.URL)
+	info, err := c.TargetInfo(context.Background(), "big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
-	go func() {
-		_, err := download(t, c, "big.bin")
-		done <- err
-	}()
+	go func() { done <- c.Download(context.Background(), info, io.Discard) }()
 	spools := filepath.Join(trust, "targets", "ci")
 	var spool string
 	for spool == "" {

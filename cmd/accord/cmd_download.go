@@ -94,7 +94,7 @@ func (a *accord) download(c *cli.Context) error {
 		}
 		return nil
 	}
-	err = file.write(func(w io.Writer) error { return r.Download(c.Context, res, w) })
+	err = file.write(c.Context, func(w io.Writer) error { return r.Download(c.Context, res, w) })
 	bar.stop()
 	if a.opts.json {
 		if jerr := a.printDownload(res, out, err); jerr != nil {

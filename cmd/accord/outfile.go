@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -79,9 +80,9 @@ func fileKind(mode fs.FileMode) string {
 }
 
 // write writes the output through fill: atomically, or in place.
-func (o *outputFile) write(fill func(io.Writer) error) error {
+func (o *outputFile) write(ctx context.Context, fill func(io.Writer) error) error {
 	if o.inPlace {
-		return o.writeInPlace(fill)
+		return o.writeInPlace(ctx, fill)
 	}
 	return atomicfile.Write(o.path, o.perm, func(w io.Writer) error {
 		if err := fill(w); err != nil {
@@ -97,10 +98,10 @@ func (o *outputFile) write(fill func(io.Writer) error) error {
 }
 
 // writeInPlace opens the device or FIFO for writing (a FIFO waits for a
-// reader, as it does for any writer) and refuses it if it is no longer the
-// one checked.
-func (o *outputFile) writeInPlace(fill func(io.Writer) error) error {
-	f, err := os.OpenFile(o.path, os.O_WRONLY, 0)
+// reader, as it does for any writer, or until ctx ends) and refuses it if
+// it is no longer the one checked.
+func (o *outputFile) writeInPlace(ctx context.Context, fill func(io.Writer) error) error {
+	f, err := openWhile(ctx, o.path)
 	if err != nil {
 		return fmt.Errorf("-o %s: %w", o.path, unwrapPath(err))
 	}
@@ -112,4 +113,30 @@ func (o *outputFile) writeInPlace(fill func(io.Writer) error) error {
 		return err
 	}
 	return f.Close()
+}
+
+// openWhile opens path for writing, giving up when ctx ends first: the
+// open of a FIFO blocks until a reader comes. A file opened after ctx
+// ended is closed.
+func openWhile(ctx context.Context, path string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		done <- opened{f, err}
+	}()
+	select {
+	case r := <-done:
+		return r.f, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.f != nil {
+				r.f.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
 }
