@@ -94,7 +94,7 @@ func New(cfg Config) (*Client, error) {
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
 	}
-	c.http = withRedirectPolicy(c.http, c.timeout)
+	c.http = withRedirectPolicy(c.http)
 	if _, err := os.Stat(filepath.Join(mdir, "root.json")); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &Error{Repo: c.name, Err: ErrNotPinned}
@@ -130,6 +130,7 @@ func (c *Client) Refresh(ctx context.Context) error {
 }
 
 func (c *Client) refreshLocked(ctx context.Context) error {
+	c.removeStaleSpools()
 	var st *state
 	var err error
 	if c.offline {

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// DefaultTimeout is the limit for one network request, body included, when
-// [Config.Timeout] is zero.
+// DefaultTimeout is the limit for one metadata request, body included, and
+// the longest silence of a target download, when [Config.Timeout] is zero.
 const DefaultTimeout = 30 * time.Second
 
 // Default metadata size limits, in bytes: go-tuf's defaults.
@@ -70,10 +70,14 @@ type Config struct {
 	MetadataDir string
 	// HTTPClient is used for every request; nil means a client of its own.
 	// It may be shared between Clients. When its CheckRedirect is nil, a
-	// copy of it with [CheckRedirect] is used.
+	// copy of it with [CheckRedirect] is used. Leave its Timeout zero: the
+	// Client bounds each request itself (see Timeout), and an
+	// http.Client.Timeout would also bound a large target's whole body.
 	HTTPClient *http.Client
-	// Timeout limits each network request, body included; 0 means
-	// [DefaultTimeout].
+	// Timeout limits each metadata request, body included. For a target's
+	// body it is the longest silence (no byte for Timeout), and the whole
+	// download is bounded by Timeout plus the signed length at
+	// [MinTargetRate]. 0 means [DefaultTimeout].
 	Timeout time.Duration
 	// At is the reference time for every expiry check, root included;
 	// zero means the current time.

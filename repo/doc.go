@@ -18,6 +18,11 @@
 // a failure of the repository: another mirror's copy is never tried
 // instead. Mirrors are http, https or file URLs. There are no retries.
 //
+// [Config.Timeout] bounds each metadata request, body included. For a
+// target's body it is the longest silence (no byte for that long), and the
+// whole body is due within the timeout plus its signed length at
+// [MinTargetRate].
+//
 // # Trust directory
 //
 // A repository's state lives in <trust-dir>/metadata/<name>/ (or
@@ -27,8 +32,10 @@
 // roles (the role's name as it is, path-escaped only when it holds '/',
 // '\', '%' or a control character). Mirrors know a role's file by its own
 // name, which URLs escape: a file:// mirror holds N.<role>.json, as
-// [Client.WriteMirror] writes it. Downloads are spooled in
-// <trust-dir>/targets/<name>/. Directories are created 0700; every file is
+// [Client.WriteMirror] writes it. Downloads over 1 MiB are spooled in
+// <trust-dir>/targets/<name>/.tmp-download-*, locked with flock(2) while in
+// use; refresh, [Client.Download] and [Client.Status] remove the unlocked
+// spools a killed process left. Directories are created 0700; every file is
 // written to a temporary file in the same directory, synced and renamed.
 //
 // An update runs in a staging copy of the metadata directory, in

@@ -1,7 +1,6 @@
 package repo
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -12,7 +11,6 @@ import (
 	"hash"
 	"io"
 	"net/url"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -20,16 +18,16 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
-// memorySpool is the largest target verified in memory; larger ones are
-// spooled to a temporary file in the trust directory.
-const memorySpool = 1 << 20
-
 // Download fetches the target that info describes (info.Path names it, as
 // [Client.TargetInfo] sets it) from the mirrors' targets bases in order,
-// checks its length and every listed hash, and only then writes it to w. Under consistent snapshots the hash-prefixed
-// names are tried for each listed algorithm in sorted order. Bytes that
-// fail verification are refused, never passed to w, and no other mirror
-// is tried for them.
+// checks its length and every listed hash, and only then writes it to w.
+// Under consistent snapshots the hash-prefixed names are tried for each
+// listed algorithm in sorted order. Bytes that fail verification are
+// refused, never passed to w, and no other mirror is tried for them. A
+// target over 1 MiB is verified in a spool file in the trust directory
+// (targets/<repo>/.tmp-download-*), so that memory does not grow with it;
+// the Client's timeout is the longest silence of its body, and the whole
+// body must arrive within the timeout plus its length at [MinTargetRate].
 func (c *Client) Download(ctx context.Context, info *metadata.TargetFiles, w io.Writer) error {
 	if info == nil {
 		return c.errf("", errors.New("download: no target info"))
@@ -116,10 +114,16 @@ func escapePath(p string) string {
 // newHash returns a hash for a TUF hash algorithm name, nil if unknown.
 func newHash(alg string) hash.Hash {
 	switch alg {
+	case "sha224":
+		return sha256.New224()
 	case "sha256":
 		return sha256.New()
+	case "sha384":
+		return sha512.New384()
 	case "sha512":
 		return sha512.New()
+	case "sha512_256":
+		return sha512.New512_256()
 	}
 	return nil
 }
@@ -167,7 +171,7 @@ func (c *Client) fetchTarget(ctx context.Context, info *metadata.TargetFiles, na
 // fetchTargetFrom reads one candidate into a spool, bounded by the
 // target's length, and verifies it.
 func (c *Client) fetchTargetFrom(ctx context.Context, base, name string, info *metadata.TargetFiles) (*spool, error) {
-	resp, err := c.get(ctx, base, escapePath(name), name)
+	resp, err := c.getTarget(ctx, base, escapePath(name), name, info.Length)
 	if err != nil {
 		return nil, err
 	}
@@ -209,65 +213,4 @@ func (c *Client) fetchTargetFrom(ctx context.Context, base, name string, info *m
 		return nil, &errVerify{err}
 	}
 	return sp, nil
-}
-
-var errSpoolWrite = errors.New("spool write failed")
-
-// spool holds a download until it is verified: in memory when small, else
-// in a temporary file that Close removes.
-type spool struct {
-	buf  *bytes.Buffer
-	file *os.File
-	w    io.Writer
-}
-
-func (c *Client) newSpool(length int64) (*spool, error) {
-	if length <= memorySpool {
-		b := &bytes.Buffer{}
-		return &spool{buf: b, w: b}, nil
-	}
-	if err := os.MkdirAll(c.spool, dirPerm); err != nil {
-		return nil, fmt.Errorf("spool: %w", err)
-	}
-	f, err := os.CreateTemp(c.spool, ".tmp-download-")
-	if err != nil {
-		return nil, fmt.Errorf("spool: %w", err)
-	}
-	return &spool{file: f, w: spoolWriter{f}}, nil
-}
-
-// spoolWriter marks write errors as the spool's, not the mirror's.
-type spoolWriter struct{ f *os.File }
-
-func (s spoolWriter) Write(p []byte) (int, error) {
-	n, err := s.f.Write(p)
-	if err != nil {
-		err = fmt.Errorf("%w: %w", errSpoolWrite, err)
-	}
-	return n, err
-}
-
-// done prepares the spool for reading.
-func (s *spool) done() error {
-	if s.file == nil {
-		return nil
-	}
-	_, err := s.file.Seek(0, io.SeekStart)
-	return err
-}
-
-func (s *spool) reader() io.Reader {
-	if s.file != nil {
-		return s.file
-	}
-	return s.buf
-}
-
-// Close discards the spool.
-func (s *spool) Close() error {
-	if s.file == nil {
-		return nil
-	}
-	s.file.Close()
-	return os.Remove(s.file.Name())
 }

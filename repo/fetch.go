@@ -72,17 +72,25 @@ func (r *response) Close() error {
 // status but 200, and for a missing file under a file:// base. The
 // request, body included, is bounded by the Client's timeout.
 func (c *Client) get(ctx context.Context, base, rel, fileRel string) (*response, error) {
+	rctx, cancel := context.WithTimeout(ctx, c.timeout)
+	return c.getWithin(rctx, cancel, base, rel, fileRel)
+}
+
+// getWithin is get bounded by the caller's rctx instead; cancel releases
+// rctx, on failure or when the response is closed.
+func (c *Client) getWithin(rctx context.Context, cancel context.CancelFunc, base, rel, fileRel string) (*response, error) {
 	u, err := url.Parse(base)
 	if err != nil {
+		cancel()
 		return nil, err
 	}
 	if u.Scheme == "file" {
+		cancel()
 		if fileRel == "" {
 			return nil, fmt.Errorf("%s: no file name in a mirror directory", rel)
 		}
 		return getFile(filePath(u), fileRel)
 	}
-	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/"+rel, nil)
 	if err != nil {
 		cancel()

@@ -3,7 +3,6 @@ package repo
 import (
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // MaxRedirects is how many redirects one request follows at most.
@@ -35,10 +34,11 @@ func CheckRedirect(req *http.Request, via []*http.Request) error {
 }
 
 // withRedirectPolicy returns hc, or a copy of it with [CheckRedirect] when
-// it has no policy of its own; nil gives a new client with timeout.
-func withRedirectPolicy(hc *http.Client, timeout time.Duration) *http.Client {
+// it has no policy of its own; nil gives a new client, without an overall
+// Timeout: each request is bounded by its context.
+func withRedirectPolicy(hc *http.Client) *http.Client {
 	if hc == nil {
-		return &http.Client{Timeout: timeout, CheckRedirect: CheckRedirect}
+		return &http.Client{CheckRedirect: CheckRedirect}
 	}
 	if hc.CheckRedirect != nil {
 		return hc

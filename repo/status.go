@@ -39,6 +39,7 @@ type RoleStatus struct {
 func (c *Client) Status() (Status, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.removeStaleSpools()
 	ref := c.refTime()
 	s := Status{Name: c.name}
 	root, err := c.readRoot()

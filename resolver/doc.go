@@ -70,15 +70,18 @@
 // repository that failed. An invalid target path or an undeclared group is a
 // usage error returned without a result. [Verify] and [Resolver.Download]
 // report bytes that differ from the consensus as a [*MismatchError]
-// (errors.Is(err, [ErrMismatch])).
+// (errors.Is(err, [ErrMismatch])) when they find the difference themselves;
+// [Resolver.Download]'s [*DownloadError] carries each supporter's cause.
 //
 // # Listing, downloading and verifying
 //
 // [Resolver.List] lists every target the declared repositories sign, with
 // every repository's answer and the consensus of each. [Resolver.Download]
 // fetches a verified target from its supporters in turn and passes on only
-// bytes that match the consensus length and every hash. [Verify] checks
-// local bytes against a verified result.
+// bytes that match the consensus length and every hash, without holding
+// them in memory: each [Downloader] checks them before writing any (a
+// failure of every supporter is a [*DownloadError]). [Verify] checks local
+// bytes against a verified result.
 //
 // # Concurrency
 //

@@ -98,3 +98,57 @@ func (o onlyRepository) Refresh(ctx context.Context) error { return o.r.Refresh(
 func (o onlyRepository) TargetInfo(ctx context.Context, p string) (*metadata.TargetFiles, error) {
 	return o.r.TargetInfo(ctx, p)
 }
+
+// TestDownloadGivesConsensusHashes: a supporter that lists fewer hash
+// algorithms than the consensus is asked to check the consensus's others
+// too, before its bytes reach the output.
+func TestDownloadGivesConsensusHashes(t *testing.T) {
+	const target = "library/app:1"
+	data := []byte("the release bytes")
+	full := targetInfo(t, target, data, "sha256", "sha512")
+	m := mapOf(t, `[{"paths": ["**"], "repositories": ["ci", "qa"], "threshold": 2}]`)
+	w := newWorld(repoOf("ci").sign(full, nil), repoOf("qa").sign(withHashes(full, "sha256"), data))
+	r := New(m, w.open)
+	res, err := r.Resolve(context.Background(), target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := r.Download(context.Background(), res, &out); err != nil || !bytes.Equal(out.Bytes(), data) {
+		t.Fatalf("Download = %v, wrote %q", err, out.Bytes())
+	}
+	asks := w.repos["qa"].asks
+	if len(asks) != 1 || !bytes.Equal(asks[0].Hashes["sha512"], full.Hashes["sha512"]) || !bytes.Equal(asks[0].Hashes["sha256"], full.Hashes["sha256"]) {
+		t.Fatalf("qa was asked for %v, want both consensus hashes", asks)
+	}
+	if len(w.repos["qa"].signed[target].Hashes) != 1 {
+		t.Fatal("Download changed the repository's own signed info")
+	}
+}
+
+// TestDownloadUncheckedDownloader: a Downloader that writes bytes before
+// checking them breaks its contract; when they prove wrong, the download
+// fails naming it, and no other repository is asked, as the output
+// already holds a part.
+func TestDownloadUncheckedDownloader(t *testing.T) {
+	const target = "library/app:1"
+	data := []byte("the release bytes")
+	info := targetInfo(t, target, data, "sha256")
+	m := mapOf(t, `[{"paths": ["**"], "repositories": ["ci", "qa"], "threshold": 2}]`)
+	ci := repoOf("ci").sign(info, flip(data))
+	ci.unchecked = true
+	w := newWorld(ci, repoOf("qa").sign(info, data))
+	r := New(m, w.open)
+	res, err := r.Resolve(context.Background(), target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.Download(context.Background(), res, &bytes.Buffer{})
+	var de *DownloadError
+	if !errors.As(err, &de) || len(de.Attempts) != 1 || de.Attempts[0].Name != "ci" || !errors.Is(err, ErrMismatch) {
+		t.Fatalf("Download = %v, want ci's mismatch alone", err)
+	}
+	if len(w.repos["qa"].asks) != 0 {
+		t.Fatal("qa was asked after ci's bytes reached the output")
+	}
+}

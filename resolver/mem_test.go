@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,9 +23,11 @@ type memRepo struct {
 	signed  map[string]*metadata.TargetFiles // target infos it signs
 	content map[string][]byte                // bytes it serves, by target
 
-	refreshErr error // returned by Refresh
-	infoErr    error // returned by TargetInfo and Targets for every target
-	jitter     bool  // sleep a random few microseconds before answering
+	refreshErr error                   // returned by Refresh
+	infoErr    error                   // returned by TargetInfo and Targets for every target
+	jitter     bool                    // sleep a random few microseconds before answering
+	unchecked  bool                    // Download writes the bytes without checking them first (breaks the Downloader contract)
+	asks       []*metadata.TargetFiles // the info of every Download call
 	gate       chan struct{}
 
 	mu        sync.Mutex
@@ -76,12 +79,40 @@ func (m *memRepo) Download(ctx context.Context, info *metadata.TargetFiles, w io
 	if info.Path == "" {
 		return errors.New("download: no target path")
 	}
+	m.mu.Lock()
+	m.asks = append(m.asks, info)
+	m.mu.Unlock()
 	data, ok := m.content[info.Path]
 	if !ok {
 		return fmt.Errorf("download %q: %w", info.Path, repo.ErrNotFound)
 	}
+	if !m.unchecked {
+		if err := checkBytes(info, data); err != nil {
+			return fmt.Errorf("download %q: %w", info.Path, err)
+		}
+	}
 	_, err := w.Write(data)
 	return err
+}
+
+// checkBytes checks data against info's length and every hash, as a
+// Downloader must before it writes anything.
+func checkBytes(info *metadata.TargetFiles, data []byte) error {
+	if int64(len(data)) != info.Length {
+		return &MismatchError{Target: info.Path, Want: fmt.Sprint(info.Length), Got: fmt.Sprint(len(data))}
+	}
+	for alg, want := range info.Hashes {
+		f := hashFuncs[alg]
+		if f == nil {
+			return fmt.Errorf("unsupported hash algorithm %q", alg)
+		}
+		h := f()
+		h.Write(data)
+		if got := h.Sum(nil); !bytes.Equal(got, want) {
+			return &MismatchError{Target: info.Path, Algorithm: alg, Want: fmt.Sprintf("%x", []byte(want)), Got: fmt.Sprintf("%x", got)}
+		}
+	}
+	return nil
 }
 
 func (m *memRepo) sleep() {

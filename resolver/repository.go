@@ -41,9 +41,12 @@ type Lister interface {
 
 // Downloader is the optional interface [Resolver.Download] needs;
 // *repo.Client satisfies it. Download writes the bytes of the target that info
-// describes (info is the repository's own signed info, info.Path the target)
-// to w. The resolver verifies the bytes again against the consensus before
-// passing them on, so w may receive bytes that later prove wrong.
+// describes (the repository's own signed info with the consensus hashes it
+// lacks added, info.Path the target) to w, and must check them against
+// info's length and every hash in info before it writes any: w is the
+// caller's output. The resolver checks the bytes again as they pass; a
+// Downloader whose bytes fail that check after reaching w fails the
+// download, as w then holds a part of them.
 type Downloader interface {
 	Download(ctx context.Context, info *metadata.TargetFiles, w io.Writer) error
 }

@@ -7,12 +7,10 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -33,11 +31,25 @@ func (a *accord) downloadCommand() *cli.Command {
 		Description: "The target is resolved as \"accord lookup\" does; its bytes are fetched\n" +
 			"from the supporting repositories in turn (a copy that does not match\n" +
 			"is refused and the next repository asked), checked against the\n" +
-			"consensus length and every hash, and only then written to FILE,\n" +
-			"atomically: on failure nothing is left at FILE. \"-o -\" writes to\n" +
-			"stdout. A progress bar shows on a terminal for targets over 1 MiB.",
+			"consensus length and every hash, and only then written to FILE.\n" +
+			"A target over 1 MiB is checked in a spool file under the trust\n" +
+			"directory's targets/<repo>/, so memory does not grow with it.\n" +
+			"\n" +
+			"FILE is written atomically when it is absent or a regular file (which\n" +
+			"keeps its permission bits): on failure nothing is left at FILE. A\n" +
+			"character device (/dev/null) or a FIFO is written in place, with\n" +
+			"verified bytes only; a FIFO waits for its reader. Anything else, a\n" +
+			"symbolic link included, is refused before any network access (exit\n" +
+			"2): give the file a link points to. \"-o -\" writes to stdout.\n" +
+			"\n" +
+			"--timeout bounds the silence of the target's body, not its length:\n" +
+			"the body may fall silent for at most DURATION, and is due within\n" +
+			"DURATION plus its signed length at 64 KiB/s. With --json, a failed\n" +
+			"download still prints the lookup result, with \"downloaded\": false,\n" +
+			"the error, and each supporting repository's cause in \"attempts\".\n" +
+			"A progress bar shows on a terminal for targets over 1 MiB.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the target to `FILE` (\"-\" is stdout)", TakesFile: true},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the target to `FILE`: a regular file (replaced atomically), a character device or a FIFO (written in place); \"-\" is stdout", TakesFile: true},
 			groupsFlag(),
 		},
 		Action: a.download,
@@ -53,13 +65,14 @@ func (a *accord) download(c *cli.Context) error {
 		return err
 	}
 	out := c.String("output")
+	var file *outputFile
 	switch {
 	case out == "":
 		return usageErrorf("download: missing -o FILE; usage: %s", c.Command.UsageText)
 	case out == "-" && a.opts.json:
 		return usageErrorf("download: -o - writes the target to stdout, where --json would print; give -o FILE")
 	case out != "-":
-		if err := checkOutput(out); err != nil {
+		if file, err = checkOutput(out); err != nil {
 			return err
 		}
 	}
@@ -76,27 +89,57 @@ func (a *accord) download(c *cli.Context) error {
 		bar.start(target, res.Length)
 		defer bar.stop()
 	}
-	if out == "-" {
+	if file == nil {
 		if err := r.Download(c.Context, res, a.stdout); err != nil {
 			return downloadFailed(target, err)
 		}
 		return nil
 	}
-	err = atomicfile.Write(out, 0o644, func(w io.Writer) error { return r.Download(c.Context, res, w) })
+	err = file.write(c.Context, func(w io.Writer) error { return r.Download(c.Context, res, w) })
 	bar.stop()
+	if a.opts.json {
+		if jerr := a.printDownload(res, out, err); jerr != nil {
+			return jerr
+		}
+	}
 	if err != nil {
 		return downloadFailed(target, err)
 	}
-	if a.opts.json {
-		data, err := resultJSON(res, jsonField{"output", out})
-		if err != nil {
-			return err
-		}
-		return writeJSON(a.stdout, data)
+	if !a.opts.json {
+		fmt.Fprintf(a.stdout, "%s: verified by %s; wrote %d bytes (%s) to %s\n",
+			termtext.Name(target), joinOrNone(res.Agreed), res.Length, shortDigest(res.Hashes), termtext.Line(out))
 	}
-	fmt.Fprintf(a.stdout, "%s: verified by %s; wrote %d bytes (%s) to %s\n",
-		termtext.Name(target), joinOrNone(res.Agreed), res.Length, shortDigest(res.Hashes), termtext.Line(out))
 	return nil
+}
+
+// downloadAttempt is one supporting repository's failure in download's
+// JSON document.
+type downloadAttempt struct {
+	Name  string `json:"name"`
+	Error string `json:"error"`
+}
+
+// printDownload prints download's JSON document: the lookup result, the
+// output, whether the target was written and, when not, why, with each
+// supporting repository's cause.
+func (a *accord) printDownload(res *resolver.Result, out string, err error) error {
+	fields := []jsonField{{"output", out}, {"downloaded", err == nil}}
+	if err != nil {
+		fields = append(fields, jsonField{"error", strings.TrimPrefix(err.Error(), fmt.Sprintf("target %q: ", res.Target))})
+		attempts := []downloadAttempt{}
+		var de *resolver.DownloadError
+		if errors.As(err, &de) {
+			for _, at := range de.Attempts {
+				attempts = append(attempts, downloadAttempt{at.Name, causeOf(at.Name, at.Err)})
+			}
+		}
+		fields = append(fields, jsonField{"attempts", attempts})
+	}
+	data, jerr := resultJSON(res, fields...)
+	if jerr != nil {
+		return jerr
+	}
+	return writeJSON(a.stdout, data)
 }
 
 // downloadFailed reports a failed download: exit status 1, the message
@@ -146,22 +189,6 @@ func (a *accord) prepareWith(c *cli.Context, target string, wrap func(resolver.R
 		return nil, nil, a.openErrors(err)
 	}
 	return groups, r, nil
-}
-
-// checkOutput refuses, before any network access, an output path that
-// cannot be written: a directory, or one whose directory does not exist.
-func checkOutput(out string) error {
-	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
-		return usageErrorf("-o %s: is a directory", out)
-	}
-	fi, err := os.Stat(filepath.Dir(out))
-	switch {
-	case err != nil:
-		return usageErrorf("-o %s: %v", out, unwrapPath(err))
-	case !fi.IsDir():
-		return usageErrorf("-o %s: %s is not a directory", out, filepath.Dir(out))
-	}
-	return nil
 }
 
 // downloadWatch stands between the resolver and the repositories of a

@@ -27,7 +27,7 @@ const crashTarget = "library/ubuntu:24.04"
 
 // buildAccord builds the command into a temporary directory and returns
 // the binary's path.
-func buildAccord(t *testing.T) string {
+func buildAccord(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "accord")
 	cmd := exec.Command("go", "build", "-o", bin, ".")

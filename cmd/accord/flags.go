@@ -11,7 +11,8 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// defaultTimeout is the limit for each network request without --timeout.
+// defaultTimeout is the limit for each metadata request, and the longest
+// silence of a target's body, without --timeout.
 const defaultTimeout = 30 * time.Second
 
 // globalFlags are accepted before the command, after it, and after its
@@ -26,7 +27,7 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "at", Usage: "RFC 3339 reference `TIME` for every expiry check"},
 		// A string, parsed by parseOptions, so that a bad value is named
 		// with the form it should have.
-		&cli.StringFlag{Name: "timeout", DefaultText: defaultTimeout.String(), Usage: "the limit for each network request, body included, as a `DURATION`"},
+		&cli.StringFlag{Name: "timeout", DefaultText: defaultTimeout.String(), Usage: "the limit for each metadata request, body included, as a `DURATION`; a target's body may fall silent (no byte) for at most DURATION and is due within DURATION plus its signed length at 64 KiB/s"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say more on stderr"},
 		&cli.BoolFlag{Name: "version", Usage: "print accord's version and go-tuf's, and exit"},
 	}

@@ -33,7 +33,9 @@
 //	--offline             no network: verify from cached metadata alone
 //	--mirror DIR          use DIR/<repo>/ as every repository's only remote
 //	--at TIME             RFC 3339 reference time for every expiry check
-//	--timeout DURATION    limit for each network request (default 30s)
+//	--timeout DURATION    limit for each metadata request (default 30s); for
+//	                      a target's body, the longest silence, the body
+//	                      being due within DURATION plus its length at 64 KiB/s
 //	-v, --verbose         say more on stderr
 //
 // HTTP requests use the proxies that $HTTPS_PROXY, $HTTP_PROXY and
@@ -84,8 +86,15 @@
 //	                      "expired", "sha256"}, "timestamp", "snapshot", "targets"}],
 //	                      roles absent when not cached
 //	mirror:              [{"name", "dir"} or {"name", "error"}]
+//	download:            lookup's document, then "output" (the FILE of -o)
+//	                      and "downloaded" (true or false); when false,
+//	                      also "error" and "attempts": [{"name", "error"}],
+//	                      each supporting repository's cause, in the order
+//	                      asked (empty when the failure was not one of
+//	                      theirs, such as a write to FILE)
 //
-// lookup's document is in SPEC section 5.
+// lookup's document is in SPEC section 5. A download refused by the lookup
+// prints the lookup's document alone.
 package main
 
 import "os"

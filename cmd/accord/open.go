@@ -224,13 +224,15 @@ func (a *accord) httpClient() *http.Client {
 	return a.client
 }
 
-// newHTTPClient returns a client whose every request, body included, is
-// limited to timeout. It follows redirects as [repo.CheckRedirect] says,
-// and uses the proxies of $HTTPS_PROXY, $HTTP_PROXY and $NO_PROXY.
+// newHTTPClient returns a client whose connections and response headers
+// are limited to timeout. It has no overall Timeout: package repo bounds
+// each request itself (a metadata request, body included, to timeout; a
+// target's body by its silence and its signed length). It follows
+// redirects as [repo.CheckRedirect] says, and uses the proxies of
+// $HTTPS_PROXY, $HTTP_PROXY and $NO_PROXY.
 func newHTTPClient(timeout time.Duration) *http.Client {
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	return &http.Client{
-		Timeout:       timeout,
 		CheckRedirect: repo.CheckRedirect,
 		Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
