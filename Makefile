@@ -10,8 +10,11 @@ FUZZTIME  ?= 5000x
 BENCHTIME ?= 1x
 BENCHCOUNT ?= 1
 DEMO_DIR  ?= $(BIN)/demo
+# CONFORMANCE_RUN runs the TUF conformance suite against a client; the
+# suite's folder sits beside the checkout (docs/CONFORMANCE.md).
+CONFORMANCE_RUN ?= $(CURDIR)/../shared/conformance/run.sh
 
-.PHONY: all build test vet demo bench fuzz fixtures soak clean
+.PHONY: all build test vet conformance demo bench fuzz fixtures soak clean
 
 all: build
 
@@ -24,6 +27,12 @@ vet:
 
 test: vet
 	$(GO) test -race -timeout 30m ./...
+
+# conformance runs the public TUF conformance suite against
+# bin/accord-conformance; its last line is pytest's summary, "113 passed"
+# when all is well (docs/CONFORMANCE.md).
+conformance: build
+	$(CONFORMANCE_RUN) $(BIN)/accord-conformance
 
 # demo builds the demo world, serves it on loopback and runs accord's main
 # job against it; see README.md.
