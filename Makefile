@@ -14,8 +14,11 @@ DEMO_DIR  ?= $(BIN)/demo
 # dependencies stay out of go.mod (they would raise versions the command
 # is built with); the module's checksum is verified against sum.golang.org.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# CONFORMANCE_RUN runs the TUF conformance suite against a client; the
+# suite's folder sits beside the checkout (docs/CONFORMANCE.md).
+CONFORMANCE_RUN ?= $(CURDIR)/../shared/conformance/run.sh
 
-.PHONY: all build test vet tidy staticcheck demo bench fuzz fixtures soak clean
+.PHONY: all build test vet tidy staticcheck conformance demo bench fuzz fixtures soak clean
 
 all: build
 
@@ -35,6 +38,12 @@ staticcheck:
 
 test: vet tidy staticcheck
 	$(GO) test -race -timeout 30m ./...
+
+# conformance runs the public TUF conformance suite against
+# bin/accord-conformance; its last line is pytest's summary, "113 passed"
+# when all is well (docs/CONFORMANCE.md).
+conformance: build
+	$(CONFORMANCE_RUN) $(BIN)/accord-conformance
 
 # demo builds the demo world, serves it on loopback and runs accord's main
 # job against it; see README.md.

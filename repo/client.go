@@ -43,12 +43,12 @@ type state struct {
 	trusted     *trustedmetadata.TrustedMetadata
 	snapshotRaw []byte            // snapshot.json as committed to the trust directory
 	raw         map[string][]byte // verified bytes of each loaded file, by file name
-	// prevMeta is, when an online update committed a new snapshot, the
-	// role versions ("images.json" → 3) of the snapshot it replaced.
-	prevMeta map[string]int64
 	// fetched holds the outcome of fetching role files ahead (warm), by
 	// remote file name; the bytes are not yet verified.
 	fetched map[string]fetched
+	// bound remembers which role metadata verified under which
+	// delegator's metadata (see boundTo).
+	bound map[binding]bool
 }
 
 // New returns a Client for one repository. It fails with [ErrNotPinned]
@@ -118,24 +118,35 @@ func (c *Client) refTime() time.Time {
 // Refresh brings the repository up to date: a full TUF update of root,
 // timestamp, snapshot and top-level targets from the mirrors, committed to
 // the trust directory only when it succeeds. An offline Client verifies
-// the cached metadata instead. Delegated roles are loaded as lookups need
-// them, except that an online refresh that brings a new snapshot also
-// loads the roles delegated by name and brings the cached hash bins up to
-// date, so that offline lookups find them; a role that fails to load then fails only the lookups that
-// need it. The error, if any, is also what later lookups return.
+// the cached metadata instead. Delegated roles are left to lookups, which
+// fetch a role only when their search reaches it (see [Client.TargetInfo]).
+// The error, if any, is also what later lookups return.
 func (c *Client) Refresh(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.refreshLocked(ctx)
+	return c.refreshLocked(ctx, false)
 }
 
-func (c *Client) refreshLocked(ctx context.Context) error {
+// RefreshAhead is [Client.Refresh] for a trust directory meant to serve
+// offline lookups: after an online update it also loads the roles
+// delegated by name (up to 64, fetched concurrently) and brings every
+// cached hash bin up to date, committing each verified role to the trust
+// directory. A role that fails to load fails only the lookups that need
+// it. Lookups do not need this: they fetch what their search reaches. An
+// offline Client's RefreshAhead is its Refresh.
+func (c *Client) RefreshAhead(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refreshLocked(ctx, true)
+}
+
+func (c *Client) refreshLocked(ctx context.Context, ahead bool) error {
 	c.removeStaleSpools()
 	var st *state
 	var err error
 	if c.offline {
 		st, err = c.loadOffline(ctx)
-	} else if st, err = c.update(ctx); err == nil && st.prevMeta != nil {
+	} else if st, err = c.update(ctx); err == nil && ahead {
 		c.prefetch(ctx, st)
 	}
 	if err != nil {
@@ -153,7 +164,7 @@ func (c *Client) ready(ctx context.Context) (*state, error) {
 		return nil, c.err
 	}
 	if c.state == nil {
-		if err := c.refreshLocked(ctx); err != nil {
+		if err := c.refreshLocked(ctx, false); err != nil {
 			return nil, err
 		}
 	}
@@ -161,7 +172,12 @@ func (c *Client) ready(ctx context.Context) (*state, error) {
 }
 
 // TargetInfo returns the verified target info for path, walking
-// delegations as needed. A verified absence is an error wrapping
+// delegations as TUF's target search does (pre-order, depth first, in the
+// order each role lists its delegations) and fetching a delegated role
+// only when the search reaches it. A role's metadata is trusted for the
+// search only when it verifies under the delegation that led there (that
+// delegator's keys and threshold), also when it was loaded before through
+// another delegator. A verified absence is an error wrapping
 // [ErrNotFound]; any failure to verify is another error, with its cause.
 // If no refresh was done, TargetInfo refreshes first; if the last refresh
 // failed, TargetInfo returns its error.

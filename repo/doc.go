@@ -53,23 +53,31 @@
 // [Config.KeepVerified] asks to keep the files it verified before
 // failing).
 //
-// After an online update that brought a new snapshot, the roles delegated
-// by name (up to 64) are loaded too, and the cached hash bins whose
-// version changed are brought up to date, so that offline lookups find
-// them; other hash bins are fetched by the lookups that need them. Either way, delegated roles reach the trust
-// directory through the same lock and atomic writes.
+// A refresh ([Client.Refresh]) updates the top-level roles only; lookups
+// fetch the delegated roles their search reaches. [Client.RefreshAhead],
+// for a trust directory meant to serve offline lookups, also loads the
+// roles delegated by name (up to 64) and brings every cached hash bin up
+// to date. Either way, delegated roles reach the trust directory through
+// the same lock and atomic writes.
 //
 // # Delegations and targets
 //
-// Delegated roles are walked by this package, in go-tuf's order (pre-order,
-// depth first, at most 32 roles per lookup), over go-tuf's verification
-// core (metadata/trustedmetadata): classic path_hash_prefixes delegations
-// match the hex SHA-256 of the path, and a TAP 15 hash-bin delegation loads
-// only the bin a path falls in. Role names that would clash with the
-// top-level files are refused. Targets are downloaded by this package too:
-// under consistent snapshots each listed hash algorithm's prefixed name is
-// tried in sorted order, and bytes reach the caller only once their length
-// and every listed hash are checked.
+// Delegated roles are walked by this package as TUF's target search says
+// (specification 5.6.7: pre-order, depth first, each role's delegations
+// in the order it lists them, at most 32 roles per lookup), over go-tuf's
+// verification core (metadata/trustedmetadata), and a role is fetched
+// only when the search reaches it: classic path_hash_prefixes delegations
+// match the hex SHA-256 of the path, and a TAP 15 hash-bin delegation
+// loads only the bin a path falls in. A role's metadata is trusted for a
+// search only when it verifies under the delegation that led the search to
+// it (that delegator's keys and threshold), whether it comes from the
+// mirrors, from the trust directory or from memory: a role that two
+// delegators name is not trusted through one of them because it verified
+// under the other. Role names that would clash with the top-level files
+// are refused. Targets are downloaded by this package too: under
+// consistent snapshots each listed hash algorithm's prefixed name is tried
+// in sorted order, and bytes reach the caller only once their length and
+// every listed hash are checked.
 //
 // # Offline and reference time
 //

@@ -23,8 +23,8 @@ func TestOfflineAfterOnlineRefresh(t *testing.T) {
 	srv := fixtures.Serve(t, dir)
 	trust := pin(t, root)
 	ctx := context.Background()
-	// One refresh, no lookup: the refresh loads the delegated roles.
-	if err := client(t, trust, srv.URL).Refresh(ctx); err != nil {
+	// One refresh ahead, no lookup: it loads the delegated roles.
+	if err := client(t, trust, srv.URL).RefreshAhead(ctx); err != nil {
 		t.Fatal(err)
 	}
 	srv.Close()
@@ -51,6 +51,38 @@ func TestOfflineAfterOnlineRefresh(t *testing.T) {
 		t.Errorf("offline status %+v, %v", st, err)
 	}
 	sameTree(t, before, tree(t, trust))
+}
+
+// TestRefreshAheadAfterLookups checks that RefreshAhead completes the trust
+// directory also when the snapshot it finds was brought by a lookup, which
+// fetched no delegated role it did not need: the roles delegated by name,
+// and the cached hash bins, are brought to that snapshot.
+func TestRefreshAheadAfterLookups(t *testing.T) {
+	r := newRepo(t, fixtures.Options{}, map[string]string{"top.txt": "top"})
+	if err := r.Delegate("targets", fixtures.Delegation{Name: "images", Paths: []string{"library/*"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddTarget("library/alpine:3", []byte("alpine"), fixtures.InRole("images")); err != nil {
+		t.Fatal(err)
+	}
+	dir, root := r.Dir(t)
+	srv := fixtures.Serve(t, dir)
+	trust := pin(t, root)
+	ctx := context.Background()
+	if _, err := client(t, trust, srv.URL).TargetInfo(ctx, "top.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tree(t, trust)["images.json"]; ok {
+		t.Fatal("a lookup of top.txt cached images.json, which its search never reached")
+	}
+	if err := client(t, trust, srv.URL).RefreshAhead(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	off := clientWith(t, repo.Config{TrustDir: trust, Offline: true})
+	if _, err := off.TargetInfo(ctx, "library/alpine:3"); err != nil {
+		t.Errorf("offline lookup after RefreshAhead: %v", err)
+	}
 }
 
 func TestOfflineWithoutCachedMetadata(t *testing.T) {
@@ -120,11 +152,11 @@ func TestRefreshKeepsCachedBinsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.SetDir(publish(t, r))
-	if err := client(t, trust, srv.URL).Refresh(ctx); err != nil {
+	if err := client(t, trust, srv.URL).RefreshAhead(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.CountPrefix("/2.bins-"); n != 1 {
-		t.Errorf("refresh fetched the new version of the cached bin %d times, want 1", n)
+		t.Errorf("refresh ahead fetched the new version of the cached bin %d times, want 1", n)
 	}
 	srv.Close()
 	off := clientWith(t, repo.Config{TrustDir: trust, Offline: true})

@@ -7,17 +7,20 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
-// maxPrefetchRoles bounds how many delegated roles a refresh loads ahead
-// of lookups.
+// maxPrefetchRoles bounds how many delegated roles [Client.RefreshAhead]
+// loads ahead of lookups.
 const maxPrefetchRoles = 64
 
-// prefetch loads, after an online update that committed a new snapshot,
-// the delegated roles that offline lookups will need: the roles delegated
-// by name (up to maxPrefetchRoles), and every hash bin already cached whose
-// version changed, so that the trust directory's copies stay current.
-// Hash bins never looked up are left to lookups. Failures are left to the
-// lookups that need the role: a role that fails to verify must not make
-// targets outside it unavailable.
+// prefetch loads, after an online update, the delegated roles that
+// offline lookups will need: the roles delegated by name (up to
+// maxPrefetchRoles), and every hash bin already cached, so that the trust
+// directory's copies are those of the current snapshot (a cached bin that
+// is current is verified from the trust directory, not fetched). Hash bins
+// never looked up are left to lookups. Failures are left to the lookups
+// that need the role: a role that fails to verify must not make targets
+// outside it unavailable. Each role is loaded under the first delegation
+// that names it; a lookup that reaches it through another delegation
+// verifies it again under that one (see loadRole).
 func (c *Client) prefetch(ctx context.Context, st *state) {
 	cached := map[string]bool{}
 	if entries, err := os.ReadDir(c.mdir); err == nil {
@@ -52,7 +55,7 @@ func (c *Client) prefetch(ctx context.Context, st *state) {
 					if err != nil || !cached[file] {
 						continue
 					}
-					if m, ok := st.trusted.Snapshot.Signed.Meta[bin+".json"]; ok && m.Version != st.prevMeta[bin+".json"] {
+					if _, ok := st.trusted.Snapshot.Signed.Meta[bin+".json"]; ok {
 						next = append(next, bin)
 					}
 				}

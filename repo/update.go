@@ -161,32 +161,11 @@ func (c *Client) commit(stage string, rootVersion int64, roots map[int64][]byte,
 			changed[name] = data
 		}
 	}
-	if _, ok := changed["snapshot.json"]; ok {
-		st.prevMeta = c.cachedMeta()
-	}
 	st.snapshotRaw = st.raw["snapshot.json"]
 	if len(changed) == 0 {
 		return nil
 	}
 	return c.replaceWith(changed)
-}
-
-// cachedMeta returns the role versions listed by the cached snapshot,
-// verified when it was committed; empty when there is none.
-func (c *Client) cachedMeta() map[string]int64 {
-	meta := map[string]int64{}
-	data, err := readBounded(filepath.Join(c.mdir, "snapshot.json"), c.limits.Snapshot)
-	if err != nil {
-		return meta
-	}
-	snap, err := metadata.Snapshot().FromBytes(data)
-	if err != nil {
-		return meta
-	}
-	for name, m := range snap.Signed.Meta {
-		meta[name] = m.Version
-	}
-	return meta
 }
 
 // replaceWith builds the metadata directory with the changed files (by

@@ -91,12 +91,14 @@ func rolesFor(d *metadata.Delegations, path string) []metadata.RoleResult {
 	return res
 }
 
-// loadRole returns a verified targets role: from memory, else from the
-// trust directory, else (online) from the mirrors, committing it to the
-// trust directory.
+// loadRole returns targets role role verified under the delegation of it
+// by parent: from memory, else from the trust directory, else (online)
+// from the mirrors, committing it to the trust directory. A role in memory
+// that was verified under another delegator is reused only when it also
+// verifies under parent's; otherwise it is loaded again, under parent.
 func (c *Client) loadRole(ctx context.Context, st *state, role, parent string) (*metadata.Metadata[metadata.TargetsType], error) {
 	t := st.trusted
-	if md, ok := t.Targets[role]; ok {
+	if md, ok := t.Targets[role]; ok && st.boundTo(role, parent) {
 		return md, nil
 	}
 	if err := checkDelegatedRole(role); err != nil {

@@ -21,7 +21,8 @@ func (a *accord) mirrorCommand() *cli.Command {
 			"not with --offline), then writes each one's verified metadata (the whole\n" +
 			"root chain, versioned files) and, with --targets, its verified targets to\n" +
 			"OUT/<repo>/, in the layout a string mirror expects. Elsewhere,\n" +
-			"\"accord --mirror OUT\" verifies from it.",
+			"\"accord --mirror OUT\" verifies from it. Like refresh, mirror loads\n" +
+			"every delegated role ahead of lookups, into the trust directory too.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "targets", Usage: "also download, verify and write every target"},
 		},
@@ -59,7 +60,7 @@ func (a *accord) mirror(c *cli.Context) error {
 	withTargets := c.Bool("targets")
 	errs := each(c.Context, clients, func(ctx context.Context, rc *repo.Client) error {
 		if !a.opts.offline {
-			if err := rc.Refresh(ctx); err != nil {
+			if err := rc.RefreshAhead(ctx); err != nil {
 				return err
 			}
 		}

@@ -20,7 +20,12 @@ func (a *accord) refreshCommand() *cli.Command {
 		Description: "refresh runs a full TUF update of the named repositories (default: every\n" +
 			"declared one), concurrently, and prints for each the trusted root,\n" +
 			"timestamp, snapshot and targets versions and the earliest expiry, or\n" +
-			"why it failed. The exit status is 1 if any failed.",
+			"why it failed. The exit status is 1 if any failed.\n\n" +
+			"So that \"accord --offline\" finds them later, refresh also loads ahead,\n" +
+			"verifies and stores the delegated roles: every role delegated by name\n" +
+			"(up to 64 per repository) and every hash bin already cached. Lookups do\n" +
+			"not: they fetch only the roles their search reaches. A role that fails\n" +
+			"to load here fails only the lookups that need it.",
 		Action: a.refresh,
 	}
 }
@@ -51,7 +56,7 @@ func (a *accord) refresh(c *cli.Context) error {
 	}
 	statuses := make([]repo.Status, len(clients))
 	errs := each(c.Context, clients, func(ctx context.Context, rc *repo.Client) error {
-		return rc.Refresh(ctx)
+		return rc.RefreshAhead(ctx)
 	})
 	failed := 0
 	for i, rc := range clients {

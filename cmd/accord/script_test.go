@@ -53,6 +53,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"bigfile":          cmdBigFile,
 		"sha256env":        cmdSHA256Env,
 		"fixture-world":    cmdFixtureWorld,
+		"fixture-diamond":  cmdFixtureDiamond,
 		"fixture-fault":    cmdFixtureFault,
 		"fixture-clear":    cmdFixtureClear,
 		"fixture-stop":     cmdFixtureStop,

@@ -17,6 +17,9 @@ func cmdFixtureTamper(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	w := world(ts)
 	w.server(ts)
+	if w.world == nil {
+		ts.Fatalf("fixture-tamper: no fixture world; run fixture-world first")
+	}
 	r, ok := w.world.Repos[args[0]]
 	if !ok {
 		ts.Fatalf("fixture-tamper: no repository %q", args[0])
