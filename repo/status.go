@@ -41,7 +41,7 @@ func (c *Client) Status() (Status, error) {
 	defer c.mu.Unlock()
 	ref := c.refTime()
 	s := Status{Name: c.name}
-	root, err := c.readRoot()
+	root, r, err := c.readRoot()
 	if err != nil {
 		return s, err
 	}
@@ -56,10 +56,6 @@ func (c *Client) Status() (Status, error) {
 		tg := t.Targets[metadata.TARGETS]
 		s.Targets = &RoleStatus{tg.Signed.Version, tg.Signed.Expires, tg.Signed.IsExpired(ref)}
 		return s, nil
-	}
-	r, err := metadata.Root().FromBytes(root)
-	if err != nil {
-		return s, c.errf("root.json", err)
 	}
 	s.Root = RoleStatus{r.Signed.Version, r.Signed.Expires, r.Signed.IsExpired(ref)}
 	if s.Timestamp, err = c.cachedStatus("timestamp.json", func(b []byte) (int64, time.Time, error) {

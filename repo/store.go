@@ -185,7 +185,7 @@ func recoverDir(mdir string) error {
 // the metadata directory src (its top-level files and root_history/),
 // copying where links are impossible. Files are never changed in place,
 // so a link shares nothing that will change. Leftover temporary files are
-// skipped.
+// skipped; a symbolic link is an error, never dropped (see [ErrSymlink]).
 func linkTree(src, dst string) error {
 	for _, sub := range []string{"", historyDir} {
 		entries, err := os.ReadDir(filepath.Join(src, sub))
@@ -201,6 +201,9 @@ func linkTree(src, dst string) error {
 			}
 		}
 		for _, e := range entries {
+			if e.Type()&os.ModeSymlink != 0 {
+				return &symlinkError{path: filepath.Join(src, sub, e.Name())}
+			}
 			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), atomicfile.TempPrefix) {
 				continue
 			}
