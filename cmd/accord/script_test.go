@@ -55,6 +55,9 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"fixture-stop":     cmdFixtureStop,
 		"fixture-requests": cmdFixtureRequests,
 		"fixture-tamper":   cmdFixtureTamper,
+		"corrupt":          cmdCorrupt,
+		"islink":           cmdIsLink,
+		"lock-hold":        cmdLockHold,
 	}
 }
 
