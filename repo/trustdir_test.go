@@ -406,3 +406,32 @@ func TestLooseTrustDirWarns(t *testing.T) {
 		}
 	}
 }
+
+func TestUpdateWaitingForLockSaysWho(t *testing.T) {
+	_, srv, trust := refreshedRepo(t)
+	path := filepath.Join(trust, "metadata", ".ci.lock")
+	lock := flock.New(path)
+	if err := lock.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	if err := os.WriteFile(path, []byte("4242\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	warned := make(chan error, 1)
+	c := clientWith(t, repo.Config{TrustDir: trust, Mirrors: mirrors(srv.URL), Warn: func(err error) { warned <- err }})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.Refresh(ctx) }()
+	select {
+	case err := <-warned:
+		wantErr(t, err, `repository "ci": waiting for the lock `+path+", held by process 4242")
+	case err := <-done:
+		t.Fatalf("refresh ended without saying what it waits for: %v", err)
+	}
+	lock.Unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("refresh after the lock was released: %v", err)
+	}
+}

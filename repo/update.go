@@ -70,7 +70,7 @@ func (c *Client) readRoot() ([]byte, *metadata.Metadata[metadata.RootType], erro
 // update runs a full TUF update in a staging copy of the metadata
 // directory, under the exclusive lock, and commits it on success.
 func (c *Client) update(ctx context.Context) (*state, error) {
-	lock, err := lockDir(ctx, c.mdir, true)
+	lock, err := lockDirNotify(ctx, c.mdir, true, c.waitingForLock)
 	if err != nil {
 		return nil, c.errf("", err)
 	}
@@ -120,6 +120,13 @@ func (c *Client) update(ctx context.Context) (*state, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// waitingForLock warns that an update waits for another writer of the
+// repository, naming the lock and its holder: a refresh stuck on a mirror,
+// or a stopped process, would otherwise make it wait in silence.
+func (c *Client) waitingForLock(path, holder string) {
+	c.warn(c.errf("", fmt.Errorf("waiting for the lock %s, held by %s", path, holder)))
 }
 
 // stageCache copies the cached top-level files that may be used into the
