@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -99,7 +100,7 @@ func (c *Client) cachedStatus(name string, parse func([]byte) (int64, time.Time,
 	}
 	v, exp, err := parse(data)
 	if err != nil {
-		return nil, c.errf(name, err)
+		return nil, c.unusableCache(name, fmt.Errorf("does not load: %w", emptyAsSuch(data, err)))
 	}
 	return &RoleStatus{Version: v, Expires: exp, Expired: c.refTime().After(exp)}, nil
 }
