@@ -32,6 +32,7 @@ type Client struct {
 
 	keepVerified bool
 	sequential   bool
+	warnf        func(error) // Config.Warn
 
 	mu    sync.Mutex
 	state *state // trusted metadata after a successful refresh
@@ -87,6 +88,7 @@ func New(cfg Config) (*Client, error) {
 
 		keepVerified: cfg.KeepVerified,
 		sequential:   cfg.Sequential,
+		warnf:        cfg.Warn,
 	}
 	if cfg.TrustDir != "" {
 		c.spool = filepath.Join(cfg.TrustDir, "targets", cfg.Name)
@@ -95,11 +97,17 @@ func New(cfg Config) (*Client, error) {
 		c.timeout = DefaultTimeout
 	}
 	c.http = withRedirectPolicy(c.http)
+	if err := checkNoLinks(mdir); err != nil {
+		return nil, &Error{Repo: c.name, Err: err}
+	}
 	if _, err := os.Stat(filepath.Join(mdir, "root.json")); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &Error{Repo: c.name, Err: ErrNotPinned}
 		}
 		return nil, &Error{Repo: c.name, File: "root.json", Err: err}
+	}
+	for _, w := range c.looseDirs(cfg.TrustDir) {
+		c.warn(w)
 	}
 	return c, nil
 }

@@ -101,6 +101,14 @@ type Config struct {
 	// one (one round trip less; it is used only if no newer root exists,
 	// and verified like any file).
 	Sequential bool
+	// Warn, when set, receives warnings: conditions that do not fail an
+	// operation but that the user should hear of, such as a cached
+	// metadata file that was ignored because it does not load or verify
+	// (it is fetched again), or a directory of the trust directory that
+	// others may write. Each is an error value, usually an [*Error]
+	// naming the repository and the file. It may be called from any
+	// goroutine that uses the Client, and from [New].
+	Warn func(error)
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

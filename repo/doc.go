@@ -60,6 +60,18 @@
 // to date. Either way, delegated roles reach the trust directory through
 // the same lock and atomic writes.
 //
+// Readers take no lock: an offline Client reads root.json and the cached
+// top-level files through one handle on the metadata directory, and reads
+// again if a commit exchanged the directory meanwhile, so it never waits
+// for a writer and never sees a mix of two commits. The metadata
+// directory, and every file and directory in it, must be real: a
+// symbolic link there is refused with [ErrSymlink] (links above it, such
+// as a linked trust directory, are followed). The cached files other than
+// root.json are a cache: one that does not load or is not signed by the
+// keys that signed it is ignored and fetched again, with a warning through
+// [Config.Warn] (offline, an error naming it). A root.json that does not
+// load is an error naming the pin to run; it is never replaced silently.
+//
 // # Delegations and targets
 //
 // Delegated roles are walked by this package as TUF's target search says

@@ -309,11 +309,3 @@ func (f *mirrorFetcher) close() {
 		<-e.done
 	}
 }
-
-// offlineFetcher refuses every download.
-type offlineFetcher struct{}
-
-// DownloadFile implements go-tuf's fetcher.Fetcher.
-func (offlineFetcher) DownloadFile(urlPath string, _ int64, _ time.Duration) ([]byte, error) {
-	return nil, fmt.Errorf("%w: no network access", ErrOffline)
-}

@@ -123,6 +123,9 @@ func install(mdir string, root []byte, version int64, force bool) error {
 	if _, err := os.Stat(filepath.Join(mdir, "root.json")); err == nil && !force {
 		return fmt.Errorf("%w (use force to replace it)", ErrAlreadyPinned)
 	}
+	if fi, err := os.Lstat(mdir); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return &symlinkError{path: mdir, dir: true}
+	}
 	fresh, err := newWorkDir(mdir, "pin-")
 	if err != nil {
 		return err

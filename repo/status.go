@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -42,7 +43,7 @@ func (c *Client) Status() (Status, error) {
 	c.removeStaleSpools()
 	ref := c.refTime()
 	s := Status{Name: c.name}
-	root, err := c.readRoot()
+	root, r, err := c.readRoot()
 	if err != nil {
 		return s, err
 	}
@@ -57,10 +58,6 @@ func (c *Client) Status() (Status, error) {
 		tg := t.Targets[metadata.TARGETS]
 		s.Targets = &RoleStatus{tg.Signed.Version, tg.Signed.Expires, tg.Signed.IsExpired(ref)}
 		return s, nil
-	}
-	r, err := metadata.Root().FromBytes(root)
-	if err != nil {
-		return s, c.errf("root.json", err)
 	}
 	s.Root = RoleStatus{r.Signed.Version, r.Signed.Expires, r.Signed.IsExpired(ref)}
 	if s.Timestamp, err = c.cachedStatus("timestamp.json", func(b []byte) (int64, time.Time, error) {
@@ -104,7 +101,7 @@ func (c *Client) cachedStatus(name string, parse func([]byte) (int64, time.Time,
 	}
 	v, exp, err := parse(data)
 	if err != nil {
-		return nil, c.errf(name, err)
+		return nil, c.unusableCache(name, fmt.Errorf("does not load: %w", emptyAsSuch(data, err)))
 	}
 	return &RoleStatus{Version: v, Expires: exp, Expired: c.refTime().After(exp)}, nil
 }

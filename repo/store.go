@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -108,24 +109,54 @@ func workDir(mdir string) string {
 // waiting as long as ctx allows. The parent directory is created if need
 // be.
 func lockDir(ctx context.Context, mdir string, exclusive bool) (*flock.Flock, error) {
+	return lockDirNotify(ctx, mdir, exclusive, nil)
+}
+
+// lockDirNotify is [lockDir] that, when the lock is not free, calls
+// waiting (if not nil) with what the lock file says of its holder before
+// it waits. The holder of the exclusive lock writes its process ID there.
+func lockDirNotify(ctx context.Context, mdir string, exclusive bool, waiting func(path, holder string)) (*flock.Flock, error) {
 	if err := os.MkdirAll(filepath.Dir(mdir), dirPerm); err != nil {
 		return nil, err
 	}
-	l := flock.New(lockPath(mdir), flock.SetPermissions(filePerm))
-	var ok bool
-	var err error
-	if exclusive {
-		ok, err = l.TryLockContext(ctx, lockRetryDelay)
-	} else {
-		ok, err = l.TryRLockContext(ctx, lockRetryDelay)
+	path := lockPath(mdir)
+	l := flock.New(path, flock.SetPermissions(filePerm))
+	try, tryContext := l.TryLock, l.TryLockContext
+	if !exclusive {
+		try, tryContext = l.TryRLock, l.TryRLockContext
+	}
+	ok, err := try()
+	if err == nil && !ok {
+		if waiting != nil {
+			waiting(path, lockHolder(path))
+		}
+		ok, err = tryContext(ctx, lockRetryDelay)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", filepath.Base(lockPath(mdir)), err)
+		return nil, fmt.Errorf("lock %s: %w", filepath.Base(path), err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("lock %s: not acquired", filepath.Base(lockPath(mdir)))
+		return nil, fmt.Errorf("lock %s: not acquired", filepath.Base(path))
+	}
+	if exclusive {
+		// Only a hint for those waiting: a failure changes nothing.
+		_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), filePerm)
 	}
 	return l, nil
+}
+
+// lockHolder describes the holder of a lock from its lock file: "process
+// N", or "another process" when the file names none.
+func lockHolder(path string) string {
+	data, err := readBounded(path, 32)
+	if err != nil {
+		return "another process"
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 0 {
+		return "another process"
+	}
+	return fmt.Sprintf("process %d", pid)
 }
 
 // newWorkDir creates a fresh directory in the work directory, removing
@@ -201,7 +232,7 @@ func recoverDir(mdir string) error {
 // the metadata directory src (its top-level files and root_history/),
 // copying where links are impossible. Files are never changed in place,
 // so a link shares nothing that will change. Leftover temporary files are
-// skipped.
+// skipped; a symbolic link is an error, never dropped (see [ErrSymlink]).
 func linkTree(src, dst string) error {
 	for _, sub := range []string{"", historyDir} {
 		entries, err := os.ReadDir(filepath.Join(src, sub))
@@ -217,6 +248,9 @@ func linkTree(src, dst string) error {
 			}
 		}
 		for _, e := range entries {
+			if e.Type()&os.ModeSymlink != 0 {
+				return &symlinkError{path: filepath.Join(src, sub, e.Name())}
+			}
 			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), atomicfile.TempPrefix) {
 				continue
 			}

@@ -4,17 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/fetcher"
+	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
 )
 
@@ -52,27 +51,34 @@ func (c *Client) updaterConfig(root []byte, dir string, f fetcher.Fetcher) (*con
 	return cfg, nil
 }
 
-// readRoot reads the latest trusted root.
-func (c *Client) readRoot() ([]byte, error) {
+// readRoot reads the latest trusted root and checks that it loads.
+func (c *Client) readRoot() ([]byte, *metadata.Metadata[metadata.RootType], error) {
 	root, err := readBounded(filepath.Join(c.mdir, "root.json"), c.limits.Root)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, c.errf("", ErrNotPinned)
+		return nil, nil, c.errf("", ErrNotPinned)
 	}
 	if err != nil {
-		return nil, c.errf("root.json", err)
+		return nil, nil, c.rootError(err)
 	}
-	return root, nil
+	md, err := c.parseRoot(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return root, md, nil
 }
 
 // update runs a full TUF update in a staging copy of the metadata
 // directory, under the exclusive lock, and commits it on success.
 func (c *Client) update(ctx context.Context) (*state, error) {
-	lock, err := lockDir(ctx, c.mdir, true)
+	lock, err := lockDirNotify(ctx, c.mdir, true, c.waitingForLock)
 	if err != nil {
 		return nil, c.errf("", err)
 	}
 	defer lock.Unlock()
-	root, err := c.readRoot()
+	if err := checkNoLinks(c.mdir); err != nil {
+		return nil, c.errf("", err)
+	}
+	root, rootMD, err := c.readRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -81,14 +87,8 @@ func (c *Client) update(ctx context.Context) (*state, error) {
 		return nil, c.errf("", fmt.Errorf("staging directory: %w", err))
 	}
 	defer os.RemoveAll(workDir(c.mdir))
-	for _, name := range topFiles {
-		data, err := readBounded(filepath.Join(c.mdir, name), c.limitFor(name))
-		if err != nil {
-			continue // not cached, or unusable: the updater downloads it
-		}
-		if err := os.WriteFile(filepath.Join(stage, name), data, filePerm); err != nil {
-			return nil, c.errf("", fmt.Errorf("staging directory: %w", err))
-		}
+	if err := c.stageCache(stage, rootMD); err != nil {
+		return nil, err
 	}
 	f := &mirrorFetcher{ctx: ctx, c: c, roots: map[int64][]byte{}}
 	defer f.close()
@@ -120,6 +120,36 @@ func (c *Client) update(ctx context.Context) (*state, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// waitingForLock warns that an update waits for another writer of the
+// repository, naming the lock and its holder: a refresh stuck on a mirror,
+// or a stopped process, would otherwise make it wait in silence.
+func (c *Client) waitingForLock(path, holder string) {
+	c.warn(c.errf("", fmt.Errorf("waiting for the lock %s, held by %s", path, holder)))
+}
+
+// stageCache copies the cached top-level files that may be used into the
+// staging directory. A file that does not load or verify is left out, so
+// that the updater fetches it again, with a warning naming it.
+func (c *Client) stageCache(stage string, root *metadata.Metadata[metadata.RootType]) error {
+	for _, name := range topFiles {
+		data, err := readBounded(filepath.Join(c.mdir, name), c.limitFor(name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // not cached: the updater downloads it
+		}
+		if err == nil {
+			err = cacheDefect(name, data, root)
+		}
+		if err != nil {
+			c.ignoredCache(name, err)
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(stage, name), data, filePerm); err != nil {
+			return c.errf("", fmt.Errorf("staging directory: %w", err))
+		}
+	}
+	return nil
 }
 
 // blame names the file an update failure concerns: the last file
@@ -250,47 +280,62 @@ func (noCacheError) Error() string { return "no cached metadata; run accord refr
 func (noCacheError) Unwrap() error { return ErrOffline }
 
 // loadOffline verifies the cached top-level metadata against the trusted
-// root, without network access and without writing anything.
+// root, without network access, without writing anything and without
+// waiting for the lock: it reads the last committed state (see
+// [readCommitted]), so that an update stuck on the network never holds
+// it up.
 func (c *Client) loadOffline(ctx context.Context) (*state, error) {
-	lock, err := lockDir(ctx, c.mdir, false)
-	switch {
-	case err == nil:
-		defer lock.Unlock()
-	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS):
-		// A read-only trust directory has no writers to wait for.
-	default:
+	if err := ctx.Err(); err != nil {
 		return nil, c.errf("", err)
 	}
-	root, err := c.readRoot()
+	names := append([]string{"root.json"}, topFiles...)
+	raw, err := readCommitted(c.mdir, names, c.limitFor)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, c.errf("", ErrNotPinned)
+	}
+	if err != nil {
+		return nil, c.errf("", err)
+	}
+	if raw["root.json"] == nil {
+		return nil, c.errf("", ErrNotPinned)
+	}
+	rootMD, err := c.parseRoot(raw["root.json"])
 	if err != nil {
 		return nil, err
 	}
-	raw := map[string][]byte{"root.json": root}
 	for _, name := range topFiles {
-		data, err := readBounded(filepath.Join(c.mdir, name), c.limitFor(name))
-		if errors.Is(err, os.ErrNotExist) {
+		data, ok := raw[name]
+		if !ok {
 			return nil, c.errf("", errNoCache)
 		}
-		if err != nil {
-			return nil, c.errf(name, err)
+		if defect := cacheDefect(name, data, rootMD); defect != nil {
+			return nil, c.unusableCache(name, defect)
 		}
-		raw[name] = data
 	}
-	cfg, err := c.updaterConfig(root, c.mdir, offlineFetcher{})
+	trusted, err := trustedmetadata.New(raw["root.json"])
 	if err != nil {
-		return nil, c.errf("", err)
+		return nil, c.rootError(err)
 	}
-	cfg.UnsafeLocalMode = true
-	cfg.DisableLocalCache = true // never write: the files are read only
-	up, err := updater.New(cfg)
-	if err != nil {
-		return nil, c.errf("root.json", err)
+	trusted.RefTime = c.refTime()
+	steps := []struct {
+		name   string
+		verify func([]byte) error
+	}{
+		{"timestamp.json", func(b []byte) error { _, err := trusted.UpdateTimestamp(b); return err }},
+		{"snapshot.json", func(b []byte) error { _, err := trusted.UpdateSnapshot(b, false); return err }},
+		{"targets.json", func(b []byte) error {
+			_, err := trusted.UpdateDelegatedTargets(b, metadata.TARGETS, metadata.ROOT)
+			return err
+		}},
 	}
-	up.UnsafeSetRefTime(c.refTime())
-	if err := up.Refresh(); err != nil {
-		trusted := up.GetTrustedMetadataSet()
-		return nil, c.errf(c.blameLocal(&trusted), err)
+	for _, s := range steps {
+		if err := s.verify(raw[s.name]); err != nil {
+			var exp *metadata.ErrExpiredMetadata
+			if errors.As(err, &exp) {
+				return nil, c.errf(c.blameLocal(trusted), err)
+			}
+			return nil, c.errf(s.name, err)
+		}
 	}
-	trusted := up.GetTrustedMetadataSet()
-	return &state{trusted: &trusted, snapshotRaw: raw["snapshot.json"], raw: raw}, nil
+	return &state{trusted: trusted, snapshotRaw: raw["snapshot.json"], raw: raw}, nil
 }

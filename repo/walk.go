@@ -121,6 +121,12 @@ func (c *Client) loadRole(ctx context.Context, st *state, role, parent string) (
 			return md, nil
 		}
 	}
+	if defect := c.localRoleDefect(st, local, localErr, role, parent); defect != nil {
+		if c.offline {
+			return nil, c.unusableCache(file, defect)
+		}
+		c.ignoredCache(file, defect)
+	}
 	if c.offline {
 		if errors.Is(localErr, os.ErrNotExist) {
 			return nil, c.errf(file, errNoCache)

@@ -37,6 +37,9 @@ type accord struct {
 	mu      sync.Mutex
 	clients map[string]*repo.Client // by declared name
 	client  *http.Client            // shared by every repository
+
+	warnMu sync.Mutex
+	warned map[string]bool // warnings printed, by message
 }
 
 // run runs the command line args (without the program name) and returns the

@@ -19,7 +19,7 @@ const defaultTimeout = 30 * time.Second
 // arguments; see permute.
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "trust-dir", Aliases: []string{"d"}, Usage: "the trust directory `DIR` (default $ACCORD_HOME, else $XDG_DATA_HOME/accord, else ~/.local/share/accord)", TakesFile: true},
+		&cli.StringFlag{Name: "trust-dir", Aliases: []string{"d"}, Usage: "the trust directory `DIR` (default $ACCORD_HOME, else $XDG_DATA_HOME/accord if absolute, else ~/.local/share/accord)", TakesFile: true},
 		&cli.StringFlag{Name: "map", Aliases: []string{"m"}, Usage: "the map `FILE` (default <trust-dir>/map.json)", TakesFile: true},
 		&cli.BoolFlag{Name: "json", Usage: "print one JSON document on stdout"},
 		&cli.BoolFlag{Name: "offline", Usage: "no network: verify from the trust directory's cached metadata alone"},
@@ -92,7 +92,8 @@ func parseOptions(c *cli.Context) (options, error) {
 }
 
 // resolveTrustDir finds the trust directory: --trust-dir, else $ACCORD_HOME,
-// else $XDG_DATA_HOME/accord, else ~/.local/share/accord.
+// else $XDG_DATA_HOME/accord, else ~/.local/share/accord. A relative
+// $XDG_DATA_HOME is ignored, as the XDG Base Directory specification says.
 func resolveTrustDir(flag string, getenv func(string) string) (string, error) {
 	if flag != "" {
 		return flag, nil
@@ -100,7 +101,7 @@ func resolveTrustDir(flag string, getenv func(string) string) (string, error) {
 	if d := getenv("ACCORD_HOME"); d != "" {
 		return d, nil
 	}
-	if d := getenv("XDG_DATA_HOME"); d != "" {
+	if d := getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "accord"), nil
 	}
 	home, err := os.UserHomeDir()

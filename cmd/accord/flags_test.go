@@ -106,6 +106,7 @@ func TestResolveTrustDir(t *testing.T) {
 		{"flag first", "/flag", map[string]string{"ACCORD_HOME": "/a", "XDG_DATA_HOME": "/x"}, "/flag"},
 		{"ACCORD_HOME", "", map[string]string{"ACCORD_HOME": "/a", "XDG_DATA_HOME": "/x"}, "/a"},
 		{"XDG_DATA_HOME", "", map[string]string{"XDG_DATA_HOME": "/x"}, "/x/accord"},
+		{"relative XDG_DATA_HOME ignored", "", map[string]string{"XDG_DATA_HOME": "x"}, home + "/.local/share/accord"},
 		{"home", "", nil, home + "/.local/share/accord"},
 	}
 	for _, tt := range tests {

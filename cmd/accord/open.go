@@ -196,6 +196,7 @@ func (a *accord) repoConfig(r *mapfile.Repository) (repo.Config, error) {
 		Timeout:    a.opts.timeout,
 		At:         a.opts.at,
 		Offline:    a.opts.offline,
+		Warn:       a.warn,
 	}
 	if a.opts.mirror != "" {
 		cfg.Mirrors = []repo.Mirror{localMirror(a.opts.mirror, r.Name)}
@@ -205,6 +206,23 @@ func (a *accord) repoConfig(r *mapfile.Repository) (repo.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// warn prints a warning from package repo on stderr, each message once:
+// repositories sharing a trust directory report its state alike. It is
+// safe for concurrent use.
+func (a *accord) warn(err error) {
+	a.warnMu.Lock()
+	defer a.warnMu.Unlock()
+	msg := err.Error()
+	if a.warned[msg] {
+		return
+	}
+	if a.warned == nil {
+		a.warned = make(map[string]bool)
+	}
+	a.warned[msg] = true
+	a.diag.warnf("%s", msg)
 }
 
 // localMirror is the string mirror DIR/<name>, as a file URL.

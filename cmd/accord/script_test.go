@@ -65,6 +65,9 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"hostile-root":     cmdHostileRoot,
 		"printable":        cmdPrintable,
 		"listed":           cmdListed,
+		"corrupt":          cmdCorrupt,
+		"islink":           cmdIsLink,
+		"lock-hold":        cmdLockHold,
 	}
 }
 
