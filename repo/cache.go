@@ -68,14 +68,14 @@ func cacheDefect(name string, data []byte, root *metadata.Metadata[metadata.Root
 // roleDefect reports why a cached delegated role cannot be used at all:
 // it does not load, or its delegator's keys for it did not sign it. nil
 // means it may be used, or is only out of date.
-func roleDefect(data []byte, role string, delegator *metadata.Metadata[metadata.TargetsType]) error {
+func roleDefect(data []byte, role, parent string, delegator *metadata.Metadata[metadata.TargetsType]) error {
 	md, err := metadata.Targets().FromBytes(data)
 	if err != nil {
 		return fmt.Errorf("does not load: %w", emptyAsSuch(data, err))
 	}
 	if delegator != nil {
 		if err := delegator.VerifyDelegate(role, md); err != nil {
-			return fmt.Errorf("not signed by its delegator's keys: %w", err)
+			return fmt.Errorf("not signed by the keys its delegator %q has for it: %w", parent, err)
 		}
 	}
 	return nil
@@ -89,7 +89,7 @@ func (c *Client) localRoleDefect(st *state, local []byte, localErr error, role, 
 	if local == nil || localErr == nil {
 		return nil
 	}
-	return roleDefect(local, role, st.trusted.Targets[parent])
+	return roleDefect(local, role, parent, st.trusted.Targets[parent])
 }
 
 // emptyAsSuch says "empty file" for an empty file rather than the JSON

@@ -32,7 +32,7 @@ func refreshedRepo(t *testing.T) (*fixtures.Repo, *fixtures.Server, string) {
 	dir, root := r.Dir(t)
 	srv := fixtures.Serve(t, dir)
 	trust := pin(t, root)
-	if err := client(t, trust, srv.URL).Refresh(context.Background()); err != nil {
+	if err := client(t, trust, srv.URL).RefreshAhead(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := tree(t, trust)["images.json"]; !ok {
