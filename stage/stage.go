@@ -326,3 +326,21 @@ func threshold(root *metadata.Metadata[metadata.RootType], role string) int {
 	}
 	return 0
 }
+
+// FilterKeys returns those of keys that root lists for one of roles.
+func (s *Stage) FilterKeys(keys []*Key, roles ...string) ([]*Key, error) {
+	st, err := s.load()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Key
+	for _, k := range keys {
+		for _, r := range roles {
+			if slices.Contains(roleKeyIDs(st.root, r), k.ID) {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out, nil
+}
