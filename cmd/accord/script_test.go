@@ -64,6 +64,8 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"hostile-root":     cmdHostileRoot,
 		"printable":        cmdPrintable,
 		"listed":           cmdListed,
+		"serve-dir":        cmdServeDir,
+		"expand":           cmdExpand,
 	}
 }
 
@@ -284,4 +286,30 @@ func cmdFixtureRequests(ts *testscript.TestScript, neg bool, args []string) {
 	case !neg && n != want:
 		ts.Fatalf("%d requests for repository %s, want %d", n, args[0], want)
 	}
+}
+
+// cmdServeDir serves a directory of the script on loopback until the
+// script ends and sets VAR to its URL.
+//
+//	serve-dir DIR VAR
+func cmdServeDir(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: serve-dir DIR VAR")
+	}
+	srv, err := fixtures.NewServer(ts.MkAbs(args[0]))
+	ts.Check(err)
+	ts.Defer(srv.Close)
+	ts.Setenv(args[1], srv.URL)
+}
+
+// cmdExpand writes OUT as IN with $VAR and ${VAR} replaced by the
+// script's environment.
+//
+//	expand IN OUT
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: expand IN OUT")
+	}
+	out := os.Expand(ts.ReadFile(args[0]), ts.Getenv)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(out), 0o644))
 }
