@@ -140,6 +140,11 @@ func (a *accord) openStage(c *cli.Context) (*stage.Stage, error) {
 	if err != nil {
 		return nil, usageError(err)
 	}
+	if at := a.opts.at; !at.IsZero() {
+		// --at: the stage signs as of that time (expiry dates start
+		// there), as it checks expiry there.
+		s = s.WithClock(func() time.Time { return at })
+	}
 	return s, nil
 }
 

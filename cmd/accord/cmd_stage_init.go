@@ -73,6 +73,9 @@ func (a *accord) stageInit(c *cli.Context) error {
 		KeysDir: c.String("keys-dir"),
 		Expiry:  map[string]time.Duration{},
 	}
+	if at := a.opts.at; !at.IsZero() {
+		opts.Now = func() time.Time { return at }
+	}
 	if err := checkStageName(opts.Name); err != nil {
 		return err
 	}

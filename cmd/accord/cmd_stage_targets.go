@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/urfave/cli/v2"
@@ -222,16 +221,16 @@ func (a *accord) stageSign(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	keys, err := a.stageKeys(c, s, metadata.TARGETS)
+	if err != nil {
+		return err
+	}
 	p, err := s.Pending()
 	if err != nil {
 		return stageError(err)
 	}
 	if p == nil {
 		return usageErrorf("stage %s: nothing pending to sign", s.Dir())
-	}
-	keys, err := a.stageKeys(c, s, metadata.TARGETS)
-	if err != nil {
-		return err
 	}
 	if keys, err = s.FilterKeys(keys, metadata.TARGETS); err != nil {
 		return stageError(err)
@@ -366,9 +365,6 @@ func (a *accord) stageTimestamp(c *cli.Context) error {
 	keys, err := a.stageKeys(c, s, metadata.SNAPSHOT, metadata.TIMESTAMP)
 	if err != nil {
 		return err
-	}
-	if !a.opts.at.IsZero() {
-		s = s.WithClock(func() time.Time { return a.opts.at })
 	}
 	res, err := s.Timestamp(keys)
 	if err != nil {

@@ -14,10 +14,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/accord-tuf/accord/fixtures"
+	"github.com/accord-tuf/accord/stage"
 )
 
 // TestMain lets testscript run the real command as "accord".
@@ -66,6 +68,8 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"listed":           cmdListed,
 		"serve-dir":        cmdServeDir,
 		"expand":           cmdExpand,
+		"stage-keygen":     cmdStageKeygen,
+		"timeenv":          cmdTimeEnv,
 	}
 }
 
@@ -312,4 +316,34 @@ func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	out := os.Expand(ts.ReadFile(args[0]), ts.Getenv)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(out), 0o644))
+}
+
+// cmdStageKeygen generates an ed25519 private key into DIR, named
+// PREFIX-<key ID>.pem with its public key beside it (.pub), and sets VAR
+// to the private key's path and VAR_PUB to the public key's.
+//
+//	stage-keygen DIR PREFIX VAR
+func cmdStageKeygen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: stage-keygen DIR PREFIX VAR")
+	}
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o700))
+	k, err := stage.GenerateKey(dir, args[1], stage.ED25519, nil)
+	ts.Check(err)
+	ts.Setenv(args[2], k.Source)
+	ts.Setenv(args[2]+"_PUB", strings.TrimSuffix(k.Source, ".pem")+".pub")
+	ts.Setenv(args[2]+"_ID", k.ID)
+}
+
+// cmdTimeEnv sets VAR to the current time plus DURATION, in RFC 3339.
+//
+//	timeenv VAR DURATION
+func cmdTimeEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: timeenv VAR DURATION")
+	}
+	d, err := time.ParseDuration(args[1])
+	ts.Check(err)
+	ts.Setenv(args[0], time.Now().Add(d).UTC().Format(time.RFC3339))
 }
