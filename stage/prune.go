@@ -25,7 +25,8 @@ type PruneResult struct {
 // the newest keep, and the target files that no kept targets version
 // names. Root versions are never removed: a client pinned to an old root
 // walks the whole chain. The versions the published timestamp names are
-// always among those kept.
+// always among those kept. Temporary files a killed writer left
+// (".tmp-*") are removed too.
 func (s *Stage) Prune(keep int) (*PruneResult, error) {
 	if keep < 1 {
 		return nil, fmt.Errorf("--keep %d: keep at least 1 version", keep)
@@ -54,6 +55,15 @@ func (s *Stage) Prune(keep int) (*PruneResult, error) {
 	}
 	referenced := map[string]bool{}
 	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), atomicfile.TempPrefix) {
+			// Left by a killed writer: every writer holds the lock, so
+			// none is writing it now.
+			if err := os.Remove(filepath.Join(public, e.Name())); err != nil {
+				return res, err
+			}
+			res.Removed = append(res.Removed, e.Name())
+			continue
+		}
 		n, role, ok := versioned(e.Name())
 		if !ok || (role != "snapshot" && role != "targets") {
 			continue
@@ -92,7 +102,7 @@ func (s *Stage) Prune(keep int) (*PruneResult, error) {
 		if errors.Is(err, fs.ErrNotExist) && p == troot {
 			return filepath.SkipDir
 		}
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), atomicfile.TempPrefix) {
+		if err != nil || d.IsDir() {
 			return err
 		}
 		rel, err := filepath.Rel(troot, p)
