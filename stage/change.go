@@ -56,17 +56,17 @@ type TargetChange struct {
 // ChangeResult is what [Stage.Change] did.
 type ChangeResult struct {
 	// Targets lists each edit's outcome, in the order given.
-	Targets []TargetChange
+	Targets []TargetChange `json:"targets"`
 	// Published is true when the change was signed by the targets
 	// threshold and published; otherwise, unless nothing changed, it is
 	// in the pending version.
-	Published bool
+	Published bool `json:"published"`
 	// Pending is the pending version after the change, nil when none is
 	// left.
-	Pending *Pending
+	Pending *Pending `json:"pending"`
 	// Version is the targets version the change went into (published or
 	// pending); 0 when nothing changed and nothing was pending.
-	Version int64
+	Version int64 `json:"version"`
 }
 
 // Changed reports whether any edit changed anything.
@@ -84,7 +84,7 @@ func (r *ChangeResult) Changed() bool {
 // digests, custom JSON, an existing target with other info unless
 // Replace, a removed target that is not signed), and nothing is written
 // when one fails. A target given with the info it already has is
-// unchanged. The edits go into the pending version (a new one, built on
+// unchanged (an edit without custom data keeps the target's). The edits go into the pending version (a new one, built on
 // the published targets, when none is pending); signatures it had are
 // dropped when its content changes. It is then signed with those of keys
 // that are targets keys and, when that meets the targets threshold and
@@ -261,7 +261,10 @@ func applyEdit(targets map[string]*metadata.TargetFiles, e Edit) (TargetChange, 
 	case old == nil:
 		targets[e.Target] = cloneInfo(e.Info)
 		tc.Action = Added
-	case sameInfo(old, e.Info):
+	case sameInfo(old, e.Info) || e.Info.Custom == nil && sameInfo(old, &metadata.TargetFiles{Length: e.Info.Length, Hashes: e.Info.Hashes, Custom: old.Custom}):
+		// Without custom data of its own, an edit with the same length
+		// and hashes keeps the target's custom data (promotion signs
+		// length and hashes alone).
 		tc.Action = Unchanged
 	case !e.Replace:
 		return tc, &TargetExistsError{Target: e.Target}
