@@ -3,6 +3,7 @@ package stage_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -118,39 +119,41 @@ func TestThresholdSigning(t *testing.T) {
 	must(t, err)
 }
 
-// TestConcurrentSigners has three goroutines, each with its own Stage and
-// key, sign the pending version at once: all three signatures are kept.
+// TestConcurrentSigners has five goroutines, each with its own Stage (its
+// own lock file descriptor, as separate processes have) and key, sign the
+// pending version at once, for several versions: every signature is kept.
 func TestConcurrentSigners(t *testing.T) {
-	s, res := newStage(t, stage.InitOptions{Targets: stage.RoleKeys{Generate: 3, Threshold: 3}})
-	var tk []*stage.Key
-	for _, k := range keys(t, s) {
-		if slices.Contains(res.KeyIDs[metadata.TARGETS], k.ID) {
-			tk = append(tk, k)
-		}
-	}
-	_, err := s.Change([]stage.Edit{{Target: "a", Info: info("a")}}, nil)
-	must(t, err)
-	var wg sync.WaitGroup
-	errs := make([]error, len(tk))
-	for i, k := range tk {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			o, err := stage.Open(s.Dir())
-			if err == nil {
-				_, _, err = o.Sign([]*stage.Key{k}, "")
-			}
-			errs[i] = err
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
+	const signers = 5
+	s, res := newStage(t, stage.InitOptions{Targets: stage.RoleKeys{Generate: signers, Threshold: signers}})
+	tk := roleKeysOf(t, s, res, metadata.TARGETS)
+	online := roleKeysOf(t, s, res, metadata.TIMESTAMP)
+	for round := range 6 {
+		_, err := s.Change([]stage.Edit{{Target: fmt.Sprintf("t/%d", round), Info: info(fmt.Sprint(round))}}, nil)
 		must(t, err)
-	}
-	p, err := s.Pending()
-	must(t, err)
-	if len(p.Signed) != 3 {
-		t.Fatalf("%d signatures kept, want 3", len(p.Signed))
+		var wg sync.WaitGroup
+		errs := make([]error, len(tk))
+		for i, k := range tk {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o, err := stage.Open(s.Dir())
+				if err == nil {
+					_, _, err = o.Sign([]*stage.Key{k}, "")
+				}
+				errs[i] = err
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			must(t, err)
+		}
+		p, err := s.Pending()
+		must(t, err)
+		if len(p.Signed) != signers {
+			t.Fatalf("round %d: %d signatures kept, want %d", round, len(p.Signed), signers)
+		}
+		_, err = s.Publish(online)
+		must(t, err)
 	}
 }
 
@@ -299,5 +302,87 @@ func TestEncryptedKey(t *testing.T) {
 	must(t, err)
 	if got.ID != k.ID {
 		t.Fatal("other key")
+	}
+}
+
+// TestPrune keeps the newest versions, every root and the target files a
+// kept version names; the stage still verifies.
+func TestPrune(t *testing.T) {
+	s, _ := newStage(t, stage.InitOptions{})
+	k := keys(t, s)
+	dir := t.TempDir()
+	for i := range 4 {
+		f := filepath.Join(dir, fmt.Sprint(i))
+		must(t, os.WriteFile(f, fmt.Appendf(nil, "bytes %d", i), 0o644))
+		inf, err := stage.InfoFromFile(f)
+		must(t, err)
+		_, err = s.Change([]stage.Edit{{Target: "app", Info: inf, File: f, Replace: true}}, k)
+		must(t, err)
+	}
+	must(t, os.WriteFile(filepath.Join(s.PublicDir(), ".tmp-timestamp.json-123"), []byte("half"), 0o644))
+	res, err := s.Prune(2)
+	must(t, err)
+	for _, gone := range []string{"1.targets.json", "3.targets.json", "1.snapshot.json", "3.snapshot.json", ".tmp-timestamp.json-123"} {
+		if !slices.Contains(res.Removed, gone) {
+			t.Errorf("%s not removed: %v", gone, res.Removed)
+		}
+		if _, err := os.Stat(filepath.Join(s.PublicDir(), gone)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s still there", gone)
+		}
+	}
+	for _, kept := range []string{"1.root.json", "4.targets.json", "5.targets.json", "5.snapshot.json", "timestamp.json"} {
+		if _, err := os.Stat(filepath.Join(s.PublicDir(), kept)); err != nil {
+			t.Errorf("%s removed: %v", kept, err)
+		}
+	}
+	targetFiles := 0
+	for _, f := range res.Removed {
+		if strings.HasPrefix(f, "targets/") {
+			targetFiles++
+		}
+	}
+	if targetFiles != 2 {
+		t.Errorf("removed %d target files, want the 2 of versions 2 and 3: %v", targetFiles, res.Removed)
+	}
+	url, root := serve(t, s)
+	up := updaterAt(t, url, root, time.Time{})
+	must(t, up.Refresh())
+	inf, err := up.GetTargetInfo("app")
+	must(t, err)
+	_, data, err := up.DownloadTarget(inf, filepath.Join(t.TempDir(), "out"), "")
+	must(t, err)
+	if string(data) != "bytes 3" {
+		t.Fatalf("downloaded %q", data)
+	}
+}
+
+// TestInitRefusals: thresholds beyond the keys, root keys short of the
+// threshold, an existing stage; nothing is made.
+func TestInitRefusals(t *testing.T) {
+	pubDir := t.TempDir()
+	k1, err := stage.GenerateKey(pubDir, "t", stage.ED25519, nil)
+	must(t, err)
+	pub := &stage.PublicKey{Public: k1.Public, ID: k1.ID, Source: k1.Source}
+	for name, opts := range map[string]stage.InitOptions{
+		"targets threshold above keys": {Targets: stage.RoleKeys{Public: []*stage.PublicKey{pub}, Threshold: 2}},
+		"root threshold above keys":    {Root: stage.RoleKeys{Generate: 1, Threshold: 2}},
+		"root keys public only":        {Root: stage.RoleKeys{Public: []*stage.PublicKey{pub}, Threshold: 1}},
+		"negative threshold":           {Targets: stage.RoleKeys{Threshold: -1}},
+		"zero expiry":                  {Expiry: map[string]time.Duration{metadata.TIMESTAMP: -time.Hour}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			opts.Name = "x"
+			dir := filepath.Join(t.TempDir(), "x")
+			if _, err := stage.Init(dir, opts); err == nil {
+				t.Fatal("accepted")
+			}
+			if _, err := stage.Open(dir); !errors.Is(err, stage.ErrNotStage) {
+				t.Fatalf("open after a refused init: %v", err)
+			}
+		})
+	}
+	s, _ := newStage(t, stage.InitOptions{})
+	if _, err := stage.Init(s.Dir(), stage.InitOptions{Name: "again"}); !errors.Is(err, stage.ErrExists) {
+		t.Fatalf("init over a stage: %v", err)
 	}
 }
