@@ -79,6 +79,16 @@ func (a *accord) stageInit(c *cli.Context) error {
 	if err := checkStageName(opts.Name); err != nil {
 		return err
 	}
+	if opts.KeysDir != "" {
+		// Relative to where the command runs, as every file name is.
+		abs, err := filepath.Abs(opts.KeysDir)
+		if err != nil {
+			return usageErrorf("--keys-dir: %v", err)
+		}
+		opts.KeysDir = abs
+	} else if c.IsSet("keys-dir") {
+		return usageErrorf("--keys-dir: empty directory name")
+	}
 	switch t := stage.KeyType(c.String("key-type")); t {
 	case stage.ED25519, stage.ECDSA:
 		opts.KeyType = t
