@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -245,17 +244,4 @@ func describeInfo(info *metadata.TargetFiles) string {
 		return "-"
 	}
 	return fmt.Sprintf("%s %s", formatSize(info.Length), fullDigest(info.Hashes))
-}
-
-// relPath prints path relative to the working directory when it is below
-// it.
-func relPath(path string) string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return path
-	}
-	if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
-		return rel
-	}
-	return path
 }
