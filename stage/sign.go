@@ -176,6 +176,10 @@ func (s *Stage) Publish(keys []*Key) (*Pending, error) {
 		return p, fmt.Errorf("stage %s: pending targets version %d has %d of the %d signatures it needs; sign it with: accord stage sign %s --key FILE",
 			s.dir, p.Version, len(p.Signed), p.Threshold, s.dir)
 	}
+	if next.Signed.IsExpired(s.clock()) {
+		return p, fmt.Errorf("stage %s: pending targets version %d expired at %s before it was published; clients would refuse it: discard it (accord stage discard %s) and make the change again",
+			s.dir, p.Version, next.Signed.Expires.UTC().Format(time.RFC3339), s.dir)
+	}
 	if err := s.publishTargets(st, next, keys); err != nil {
 		return p, err
 	}

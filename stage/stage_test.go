@@ -386,3 +386,20 @@ func TestInitRefusals(t *testing.T) {
 		t.Fatalf("init over a stage: %v", err)
 	}
 }
+
+// TestExpiredPendingNotPublished: a pending version that expired before
+// its last signature is not published.
+func TestExpiredPendingNotPublished(t *testing.T) {
+	now := time.Now().UTC()
+	clock := func() time.Time { return now }
+	s, res := newStage(t, stage.InitOptions{Now: clock, Targets: stage.RoleKeys{Generate: 2, Threshold: 2}, Expiry: map[string]time.Duration{metadata.TARGETS: time.Hour}})
+	s = s.WithClock(clock)
+	_, err := s.Change([]stage.Edit{{Target: "a", Info: info("a")}}, roleKeysOf(t, s, res, metadata.TARGETS)[:1])
+	must(t, err)
+	now = now.Add(2 * time.Hour)
+	_, _, err = s.Sign(roleKeysOf(t, s, res, metadata.TARGETS)[1:], "")
+	must(t, err)
+	if _, err := s.Publish(keys(t, s)); err == nil || !strings.Contains(err.Error(), "expired") {
+		t.Fatalf("publish of an expired pending version: %v", err)
+	}
+}
