@@ -17,16 +17,21 @@ import (
 
 // Files and folders of a stage directory.
 const (
-	ConfigFile     = "stage.json" // the stage's settings, see [Config]
-	PublicDir      = "public"     // the published tree, a string mirror's layout
-	PendingDir     = "pending"    // targets metadata waiting for signatures
-	KeysDir        = "keys"       // generated private keys, unless Config.KeysDir says elsewhere
-	lockFile       = ".lock"
-	pendingTargets = "targets.json"
+	ConfigFile = "stage.json" // the stage's settings, see [Config]
+	PublicDir  = "public"     // the published tree, a string mirror's layout
+	PendingDir = "pending"    // targets metadata waiting for signatures
+	KeysDir    = "keys"       // generated private keys, unless Config.KeysDir says elsewhere
 )
 
-// Roles are the four top-level roles, in the order messages list them.
-var Roles = []string{metadata.ROOT, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP}
+const (
+	lockFile       = ".lock"        // in the stage directory: the lock every writer holds
+	pendingTargets = "targets.json" // in pending/
+)
+
+// Roles returns the four top-level roles, in the order messages list them.
+func Roles() []string {
+	return []string{metadata.ROOT, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP}
+}
 
 // Default expiry periods.
 const (
@@ -83,7 +88,7 @@ func (c *Config) validate() error {
 	if c.Name == "" {
 		return errors.New("no name")
 	}
-	for _, r := range Roles {
+	for _, r := range Roles() {
 		if c.period(r) <= 0 {
 			return fmt.Errorf("expiry of %s: %v is not a positive period", r, c.period(r))
 		}

@@ -39,6 +39,16 @@
 // [Stage.Pending] and [Stage.Status] say what a pending version changes
 // since the published one and who signed it.
 //
+// # Promotion
+//
+// A stage that promotes what earlier stages agreed on signs exactly the
+// verified consensus: the promoting command resolves the target on the
+// client side and calls [Stage.Change] with an [Edit] whose Info holds the
+// consensus's length and hashes and nothing else. The rules of Change
+// apply: the same length and hashes again are a no-op, other info is
+// refused ([ErrTargetExists]) unless Replace, and a refused change writes
+// nothing. Many targets go into one version in one call.
+//
 // # Publication
 //
 // See the order in publish.go: targets bytes, then versioned metadata

@@ -77,7 +77,7 @@ func Init(dir string, opts InitOptions) (*InitResult, error) {
 		metadata.ROOT: DefaultRootExpiry, metadata.TARGETS: DefaultTargetsExpiry,
 		metadata.SNAPSHOT: DefaultSnapshotExpiry, metadata.TIMESTAMP: DefaultTimestampExpiry,
 	}
-	for _, r := range Roles {
+	for _, r := range Roles() {
 		d := defaults[r]
 		if v, ok := opts.Expiry[r]; ok {
 			d = v

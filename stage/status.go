@@ -38,7 +38,7 @@ func (s *Stage) Status() (*Status, error) {
 	}
 	now := s.clock()
 	out := &Status{Name: s.cfg.Name}
-	for _, role := range Roles {
+	for _, role := range Roles() {
 		rs := RoleStatus{
 			Role:      role,
 			Period:    s.cfg.period(role),

@@ -95,7 +95,7 @@ func (a *accord) stageInit(c *cli.Context) error {
 	default:
 		return usageErrorf("--key-type: %q: want ed25519 or ecdsa", c.String("key-type"))
 	}
-	for _, role := range stage.Roles {
+	for _, role := range stage.Roles() {
 		flag := role + "-expiry"
 		if c.IsSet(flag) {
 			d, err := parsePeriod(flag, c.String(flag))
@@ -160,7 +160,7 @@ func (a *accord) stageInit(c *cli.Context) error {
 	}
 	fmt.Fprintf(a.stdout, "created stage %s in %s\n", termtext.Name(opts.Name), termtext.Name(dir))
 	t := newTable(a.stdout)
-	for _, role := range stage.Roles {
+	for _, role := range stage.Roles() {
 		for _, id := range res.KeyIDs[role] {
 			fmt.Fprintf(t, "  %s key\t%s\n", role, id)
 		}
