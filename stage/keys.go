@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
@@ -95,7 +96,9 @@ func CheckKeyFile(path string) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("key %s: not a regular file", path)
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
+	// Windows keeps no Unix permission bits (every file reads as 0666):
+	// access there is the ACL's business.
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return &PermissionError{File: path, Mode: fi.Mode().Perm()}
 	}
 	return nil
