@@ -215,13 +215,22 @@ func checkEdits(edits []Edit) error {
 	return errors.Join(errs...)
 }
 
-// digestSizes are the hash algorithms a stage accepts, with their digest
-// sizes in bytes.
-var digestSizes = map[string]int{"sha256": 32, "sha384": 48, "sha512": 64}
+// digestSize returns the digest size in bytes of a hash algorithm a stage
+// signs: those go-tuf's clients verify, sha256 and sha512 (a target
+// signed with another could not be downloaded).
+func digestSize(alg string) (int, bool) {
+	switch alg {
+	case "sha256":
+		return 32, true
+	case "sha512":
+		return 64, true
+	}
+	return 0, false
+}
 
 // CheckInfo checks target info before it is signed: a length of at least
-// zero, at least one hash, each of a known algorithm (sha256, sha384,
-// sha512) with a digest of its size, and custom data, when present, a JSON
+// zero, at least one hash, each of a known algorithm (sha256, sha512)
+// with a digest of its size, and custom data, when present, a JSON
 // object.
 func CheckInfo(info *metadata.TargetFiles) error {
 	if info.Length < 0 {
@@ -231,9 +240,9 @@ func CheckInfo(info *metadata.TargetFiles) error {
 		return errors.New("no hashes")
 	}
 	for _, alg := range slices.Sorted(maps.Keys(info.Hashes)) {
-		size, ok := digestSizes[alg]
+		size, ok := digestSize(alg)
 		if !ok {
-			return fmt.Errorf("hash algorithm %q: want sha256, sha384 or sha512", alg)
+			return fmt.Errorf("hash algorithm %q: want sha256 or sha512", alg)
 		}
 		if len(info.Hashes[alg]) != size {
 			return fmt.Errorf("%s digest of %d bytes, want %d (%d hex digits)", alg, len(info.Hashes[alg]), size, 2*size)
