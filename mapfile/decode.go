@@ -346,3 +346,7 @@ func (p *parser) errors() *Errors {
 	}
 	return &Errors{List: list}
 }
+
+// ValidRepositoryName reports whether name is a repository name a map file
+// accepts: [A-Za-z0-9][A-Za-z0-9._-]{0,63}.
+func ValidRepositoryName(name string) bool { return namePattern.MatchString(name) }

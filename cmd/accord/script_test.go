@@ -14,10 +14,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/accord-tuf/accord/fixtures"
+	"github.com/accord-tuf/accord/stage"
 )
 
 // TestMain lets testscript run the real command as "accord".
@@ -68,6 +70,10 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"corrupt":          cmdCorrupt,
 		"islink":           cmdIsLink,
 		"lock-hold":        cmdLockHold,
+		"serve-dir":        cmdServeDir,
+		"expand":           cmdExpand,
+		"stage-keygen":     cmdStageKeygen,
+		"timeenv":          cmdTimeEnv,
 	}
 }
 
@@ -288,4 +294,60 @@ func cmdFixtureRequests(ts *testscript.TestScript, neg bool, args []string) {
 	case !neg && n != want:
 		ts.Fatalf("%d requests for repository %s, want %d", n, args[0], want)
 	}
+}
+
+// cmdServeDir serves a directory of the script on loopback until the
+// script ends and sets VAR to its URL.
+//
+//	serve-dir DIR VAR
+func cmdServeDir(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: serve-dir DIR VAR")
+	}
+	srv, err := fixtures.NewServer(ts.MkAbs(args[0]))
+	ts.Check(err)
+	ts.Defer(srv.Close)
+	ts.Setenv(args[1], srv.URL)
+}
+
+// cmdExpand writes OUT as IN with $VAR and ${VAR} replaced by the
+// script's environment.
+//
+//	expand IN OUT
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: expand IN OUT")
+	}
+	out := os.Expand(ts.ReadFile(args[0]), ts.Getenv)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(out), 0o644))
+}
+
+// cmdStageKeygen generates an ed25519 private key into DIR, named
+// PREFIX-<key ID>.pem with its public key beside it (.pub), and sets VAR
+// to the private key's path and VAR_PUB to the public key's.
+//
+//	stage-keygen DIR PREFIX VAR
+func cmdStageKeygen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: stage-keygen DIR PREFIX VAR")
+	}
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o700))
+	k, err := stage.GenerateKey(dir, args[1], stage.ED25519, nil)
+	ts.Check(err)
+	ts.Setenv(args[2], k.Source)
+	ts.Setenv(args[2]+"_PUB", strings.TrimSuffix(k.Source, ".pem")+".pub")
+	ts.Setenv(args[2]+"_ID", k.ID)
+}
+
+// cmdTimeEnv sets VAR to the current time plus DURATION, in RFC 3339.
+//
+//	timeenv VAR DURATION
+func cmdTimeEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: timeenv VAR DURATION")
+	}
+	d, err := time.ParseDuration(args[1])
+	ts.Check(err)
+	ts.Setenv(args[0], time.Now().Add(d).UTC().Format(time.RFC3339))
 }
