@@ -168,8 +168,8 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "shared key of a delegated role that does not", mapfile: twoOfTwo,
-			ci: spec{delegations: []delegation{{name: "charts", seed: "shared/charts", paths: []string{"charts/*"}}}},
-			qa: spec{delegations: []delegation{{name: "charts", seed: "shared/charts", paths: []string{"charts/*"}}}},
+			ci:   spec{delegations: []delegation{{name: "charts", seed: "shared/charts", paths: []string{"charts/*"}}}},
+			qa:   spec{delegations: []delegation{{name: "charts", seed: "shared/charts", paths: []string{"charts/*"}}}},
 			want: nil, effective: 2,
 		},
 		{
