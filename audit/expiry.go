@@ -19,7 +19,7 @@ func (a *auditor) expiry(name string, tr *repo.Trusted) {
 	if tr.TopErr != nil {
 		a.add(Finding{
 			Severity: Warning, Check: Metadata, Code: CodeUnverified, Location: loc,
-			Message: fmt.Sprintf("the cached metadata does not verify (%v): delegated roles, target hashes and expiries beyond the root were not checked", cause(name, tr.TopErr)),
+			Message: fmt.Sprintf("no verified metadata beyond the root (%v): delegated roles, target hashes and expiries beyond the root were not checked", cause(name, tr.TopErr)),
 			Advice:  "run: accord refresh " + name,
 		})
 	}

@@ -112,6 +112,7 @@ func (a *accord) newApp() *cli.App {
 			a.downloadCommand(),
 			a.verifyCommand(),
 			a.listCommand(),
+			a.auditCommand(),
 			a.completionCommand(),
 		},
 		Before:         a.before,
