@@ -145,7 +145,7 @@ func (a *auditor) policy() {
 				Severity: Warning, Check: Policy, Code: CodeUnusedRepository,
 				Location: Location{Mapping: -1, Repository: n},
 				Message:  "no mapping lists it: it decides nothing",
-				Advice:   "add it to a mapping, or remove it from the map file",
+				Advice:   "add it to a mapping, require it with --groups, or remove it from the map file",
 			})
 		}
 	}

@@ -99,7 +99,7 @@ func (a *accord) audit(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("refresh") {
-		a.refreshForAudit(c.Context, names)
+		a.refreshForAudit(c.Context, m.Names())
 	}
 	for _, n := range m.Names() {
 		tr, err := a.trustedOffline(c.Context, n)
@@ -132,13 +132,15 @@ func (a *accord) audit(c *cli.Context) error {
 	return nil
 }
 
-// refreshForAudit refreshes the named repositories as "accord refresh"
-// does. A repository that fails is reported on stderr; the audit reads what
-// the trust directory holds either way.
+// refreshForAudit refreshes the named repositories that are pinned as
+// "accord refresh" does. A repository that fails is reported on stderr;
+// the audit reads what the trust directory holds either way.
 func (a *accord) refreshForAudit(ctx context.Context, names []string) {
-	clients, err := a.openAll(names)
-	if err != nil {
-		return
+	var clients []*repo.Client
+	for _, n := range names {
+		if rc, err := a.repository(n); err == nil {
+			clients = append(clients, rc)
+		}
 	}
 	errs := each(ctx, clients, func(ctx context.Context, rc *repo.Client) error {
 		return rc.RefreshAhead(ctx)
