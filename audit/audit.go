@@ -25,7 +25,8 @@ type Input struct {
 	// may be missing (not pinned), and is then only reported as unused.
 	Trusted map[string]*repo.Trusted
 	// Groups are repositories that must also sign every target (the
-	// lookup's --groups), by declared name; none means no groups.
+	// lookup's --groups), by declared name, each counted once; none
+	// means no groups.
 	Groups []string
 	// At is the reference time; zero means now.
 	At time.Time
@@ -47,6 +48,13 @@ func Run(in Input) (*Report, error) {
 	if in.Within < 0 {
 		return nil, fmt.Errorf("audit: negative expiry horizon %v", in.Within)
 	}
+	var groups []string
+	for _, g := range in.Groups {
+		if !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
+	in.Groups = groups
 	a := &auditor{in: in, rep: &Report{At: in.At, Within: in.Within}}
 	for _, name := range a.required() {
 		if a.in.Trusted[name] == nil {

@@ -256,3 +256,21 @@ func TestRunNeedsEveryListedRepository(t *testing.T) {
 		t.Fatalf("Run without qa: %v", err)
 	}
 }
+
+// TestRunGroupsOnce checks that a group named twice counts once: it is
+// not one repository signing twice.
+func TestRunGroupsOnce(t *testing.T) {
+	m, err := mapfile.Parse("map.json", []byte(twoOfTwo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(Input{Map: m, At: now, Groups: []string{"ci", "ci", "qa"}, Trusted: map[string]*repo.Trusted{
+		"ci": trusted(t, "ci", spec{}), "qa": trusted(t, "qa", spec{}),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := rep.Groups; g == nil || g.Threshold != 2 || g.Effective != 2 || len(rep.Findings) != 0 {
+		t.Fatalf("groups %+v, findings %q; want ci and qa, 2 of 2, no findings", rep.Groups, codes(rep))
+	}
+}
