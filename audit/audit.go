@@ -231,7 +231,7 @@ func (a *auditor) keys(sc scope, repos []string, threshold int, loc Location) Su
 	if !e.exact {
 		l := loc
 		a.add(Finding{
-			Severity: Warning, Check: Keys, Code: CodeUnboundedSearch, Location: l,
+			Severity: Warning, Check: Keys, Code: CodeSearchCutShort, Location: l,
 			Message: fmt.Sprintf("too many keys and roles to search exactly: the effective threshold is at most %d", e.holders),
 			Advice:  "give the repositories fewer delegated roles over these paths, or fewer shared keys",
 		})

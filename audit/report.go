@@ -38,7 +38,7 @@ const (
 	CodeSameRoot           = "same_root"           // two repositories with one pinned root
 	CodeSharedKey          = "shared_key"          // a key that signs for two repositories
 	CodeEffectiveThreshold = "effective_threshold" // fewer key holders than the stated threshold
-	CodeUnboundedSearch    = "search_cut_short"    // the effective threshold is an upper bound
+	CodeSearchCutShort     = "search_cut_short"    // the effective threshold is an upper bound
 	CodeNoCommonHash       = "no_common_hash"      // two repositories with no hash algorithm in common
 	CodeWeakHash           = "weak_hash"           // two repositories that share only weak or unknown algorithms
 	CodeExpires            = "expires"             // a role expires within the horizon, or has expired
