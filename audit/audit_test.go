@@ -274,3 +274,35 @@ func TestRunGroupsOnce(t *testing.T) {
 		t.Fatalf("groups %+v, findings %q; want ci and qa, 2 of 2, no findings", rep.Groups, codes(rep))
 	}
 }
+
+// TestRunOddMetadata checks that metadata a client verified but that is
+// odd (a root without a targets role, a delegation naming keys it does not
+// list, a threshold above its keys, hash bins) gives findings, not a
+// panic.
+func TestRunOddMetadata(t *testing.T) {
+	m, err := mapfile.Parse("map.json", []byte(twoOfTwo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci := trusted(t, "ci", spec{})
+	delete(ci.Root.Signed.Roles, "targets")
+	ci.Targets.Signed.Delegations = &metadata.Delegations{
+		Roles: []metadata.DelegatedRole{
+			{Name: "ghost", KeyIDs: []string{"nowhere"}, Threshold: 1, Paths: []string{"library/*"}},
+			{Name: "greedy", KeyIDs: []string{"nowhere"}, Threshold: 5, Paths: []string{"**"}},
+		},
+	}
+	qa := trusted(t, "qa", spec{})
+	qa.Targets.Signed.Delegations = &metadata.Delegations{
+		Keys:          map[string]*metadata.Key{},
+		SuccinctRoles: &metadata.SuccinctRoles{KeyIDs: []string{"x"}, Threshold: 1, BitLength: 8, NamePrefix: "bins"},
+	}
+	qa.RoleErrs["bins-00"] = fmt.Errorf("not cached")
+	rep, err := Run(Input{Map: m, At: now, Trusted: map[string]*repo.Trusted{"ci": ci, "qa": qa}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codes(rep); !slices.Equal(got, []string{"warning incomplete qa/bins-00"}) || rep.Mappings[0].Effective != 2 {
+		t.Errorf("findings %q, effective %d", got, rep.Mappings[0].Effective)
+	}
+}
