@@ -118,3 +118,20 @@ func TestWarningsManyPatterns(t *testing.T) {
 		t.Errorf("Warnings() = %+v, want %+v", got, want)
 	}
 }
+
+func TestPatternShape(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		want    Shape
+	}{
+		{"library/*", Shape{Prefix: "library/", Suffix: "", Segments: 2}},
+		{"library/ubuntu", Shape{Prefix: "library/ubuntu", Suffix: "library/ubuntu", Literal: true, Segments: 2}},
+		{"**.tgz", Shape{Prefix: "", Suffix: ".tgz"}},
+		{"a/{b,c/d}", Shape{Prefix: "a/", Suffix: ""}},
+		{`x\*y/*.z`, Shape{Prefix: "x*y/", Suffix: ".z", Segments: 2}},
+	} {
+		if got := PatternShape(tc.pattern); got != tc.want {
+			t.Errorf("PatternShape(%q) = %+v, want %+v", tc.pattern, got, tc.want)
+		}
+	}
+}

@@ -146,6 +146,11 @@ mentions '"agreed": \['
 step "Write every repository's verified metadata as a mirror, for offline verification elsewhere"
 expect 0 mirror mirror
 
+# accord audit, on the clean world (a block of its own).
+step "Audit: each stage signs with keys of its own, so every requirement is worth what it says"
+expect 0 audit --refresh --groups ci,qa,staging
+mentions '^no findings$'
+
 step "Stop the server: from here on nothing is reachable"
 stop_server
 echo "server stopped"
@@ -164,5 +169,20 @@ expect 0 --offline lookup library/ubuntu:24.04
 mentions '^status +verified$'
 expect 1 --offline lookup library/alpine:3.20
 mentions 'no consensus'
+
+# accord audit, on a world where ci and qa share a targets key (a block
+# of its own: its own world, file:// URLs, and trust directory).
+step "Audit a world where ci and qa share a targets key: ci and qa together are worth one key holder, not two"
+rm -rf "$DEMO/shared-trust"
+ACCORD_HOME=$DEMO/shared-trust
+export ACCORD_HOME
+"$BIN/accord-fixtures" -out shared-world -shared-key ci,qa
+expect 0 init --map shared-world/map.json
+for repo in ci qa staging prod; do
+	expect 0 pin "$repo" "shared-world/roots/$repo.root.json"
+done
+expect 1 audit --refresh
+mentions 'one key signs for ci as targets .* and qa as targets'
+mentions 'effective threshold 1, below the stated 2'
 
 printf '\ndemo: every step behaved as it says\n'

@@ -20,6 +20,8 @@
 //	accord download TARGET -o FILE             resolve and fetch a target
 //	accord verify FILE TARGET                  check a local file against the consensus
 //	accord list [PATTERN]                      every target the repositories sign
+//	accord audit [--within DURATION] [--refresh] [--groups G1,G2]
+//	                                           what the configuration really guarantees
 //	accord completion bash|zsh|fish            print a shell completion script
 //	accord --version                           print accord's, go-tuf's and Go's versions
 //
@@ -65,6 +67,33 @@
 // "accord init" replaces an installed map file; "accord pin" replaces a pin
 // only with --force, and then discards the repository's cached metadata.
 //
+// # Audit
+//
+// "accord audit" reads the map file, the pinned roots and the verified
+// metadata cached in the trust directory (offline; --refresh refreshes the
+// repositories first, as "accord refresh" does) and reports what they
+// guarantee (package audit defines each check). Each finding has a
+// severity, a check, a code, a location and one line of advice:
+//
+//	severity  error (an effective threshold below the stated one, two
+//	          repositories with one pinned root) or warning (all else)
+//	check     policy, keys, hashes, expiry or metadata
+//	code      map_warning, any_one, unused_repository (policy);
+//	          same_root, shared_key, effective_threshold,
+//	          search_cut_short (keys); no_common_hash, weak_hash
+//	          (hashes); expires, root_expires_first (expiry);
+//	          unverified, incomplete (metadata)
+//
+// The effective threshold of a mapping is the least number of distinct
+// key holders who could make it verify a target of their choosing; a key
+// holder who controls two keys counts as two, which no audit can see.
+// --within DURATION (default 7d; days or a Go duration such as 36h) is the
+// expiry horizon at the reference time (--at). The exit status is 0 when
+// no finding is an error, 1 otherwise, and 2 for a configuration error (an
+// invalid map file, a listed repository without a pinned root, a bad
+// flag). The codes, fields and exit statuses are stable: new codes may be
+// added, none is renamed.
+//
 // # JSON output
 //
 // With --json each command prints one JSON document on stdout; times are
@@ -92,6 +121,16 @@
 //	                      each supporting repository's cause, in the order
 //	                      asked (empty when the failure was not one of
 //	                      theirs, such as a write to FILE)
+//	audit:               {"reference_time", "within", "mappings": [summary], "groups": summary,
+//	                      "findings": [finding], "errors", "warnings"}, where
+//	                      summary is {"index", "paths", "repositories", "threshold",
+//	                      "effective_threshold", "exact"} ("index" and "paths" absent
+//	                      for the groups, "groups" absent without --groups,
+//	                      "effective_threshold" absent when not computed) and finding
+//	                      is {"severity", "check", "code", "location": {"mapping",
+//	                      "groups", "path", "repository", "role", "key_id"},
+//	                      "keys": [{"repository", "role", "key_id"}], "message", "advice"}
+//	                      (location fields and "keys" absent when they do not apply)
 //
 // lookup's document is in SPEC section 5. A download refused by the lookup
 // prints the lookup's document alone.

@@ -64,6 +64,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"fixture-sign":     cmdFixtureSign,
 		"fixture-delegate": cmdFixtureDelegate,
 		"fixture-hash":     cmdFixtureHash,
+		"fixture-audit":    cmdFixtureAudit,
 		"hostile-root":     cmdHostileRoot,
 		"printable":        cmdPrintable,
 		"listed":           cmdListed,
