@@ -3,6 +3,7 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -182,5 +183,61 @@ func refreshAhead(t *testing.T, trust, base string) {
 	t.Helper()
 	if err := client(t, trust, base).RefreshAhead(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMirrorRoleSignedUnderLaterDelegator checks that a role named by two
+// delegators is loaded for a mirror under whichever of them its keys
+// verify, not only under the first one a walk meets: here "release" is
+// delegated by parent-b first (in the walk's order) with keys that never
+// signed it, and by parent-a with the keys that did. WriteMirror writes
+// it, the mirror serves a fresh client, and that client still refuses
+// the target "release" lists under parent-b's paths.
+func TestMirrorRoleSignedUnderLaterDelegator(t *testing.T) {
+	r := newRepo(t, fixtures.Options{Seed: "ci"}, map[string]string{"top.txt": "top"})
+	steps := []func() error{
+		func() error {
+			return r.Delegate("targets", fixtures.Delegation{Name: "parent-b", Paths: []string{"team-b/*"}})
+		},
+		func() error {
+			return r.Delegate("targets", fixtures.Delegation{Name: "parent-a", Paths: []string{"team-a/*"}})
+		},
+		func() error {
+			return r.Delegate("parent-a", fixtures.Delegation{Name: "release", Paths: []string{"team-a/*"}})
+		},
+		func() error {
+			return r.DelegateAlso("parent-b", fixtures.Delegation{Name: "release", Paths: []string{"team-b/*"}})
+		},
+		func() error {
+			return r.AddTarget(fixtures.DiamondTrusted, []byte("trusted A"), fixtures.InRole("release"))
+		},
+		func() error {
+			return r.AddTarget(fixtures.DiamondForged, []byte("forged B"), fixtures.InRole("release"))
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir, root := r.Dir(t)
+	srv := fixtures.Serve(t, dir)
+	ctx := context.Background()
+	c := client(t, pin(t, root), srv.URL)
+	out := t.TempDir()
+	if err := c.WriteMirror(ctx, out, false); err != nil {
+		t.Fatalf("WriteMirror: %v", err)
+	}
+	srv.Close()
+	fileMirror, err := repo.DirMirror(filepath.Join(out, "ci"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := clientWith(t, repo.Config{TrustDir: pin(t, root), Mirrors: []repo.Mirror{fileMirror}})
+	if _, err := m.TargetInfo(ctx, fixtures.DiamondTrusted); err != nil {
+		t.Errorf("%s from the mirror: %v", fixtures.DiamondTrusted, err)
+	}
+	if info, err := m.TargetInfo(ctx, fixtures.DiamondForged); err == nil {
+		t.Errorf("%s from the mirror: verified (%d bytes), want refused", fixtures.DiamondForged, info.Length)
 	}
 }

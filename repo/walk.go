@@ -182,19 +182,37 @@ func (c *Client) commitRole(ctx context.Context, st *state, file string, data []
 }
 
 // loadAll loads every role reachable from the top-level targets role,
-// breadth first, and returns their names in that order.
+// breadth first, and returns their names in that order. A role named by
+// several delegators is loaded under the first of them whose keys for it
+// verify it, in the walk's order; a role that verifies under none of them
+// is an error naming the first failure.
 func (c *Client) loadAll(ctx context.Context, st *state) ([]string, error) {
 	type edge struct{ role, parent string }
 	queue := []edge{{metadata.TARGETS, metadata.ROOT}}
-	seen := map[string]bool{metadata.TARGETS: true}
+	named := map[string]bool{metadata.TARGETS: true} // roles queued at least once
+	failed := map[string]error{}                     // roles not (yet) verified: the first failure
+	var failOrder []string
+	loaded := map[string]bool{}
 	var order []string
-	for len(queue) > 0 {
+	for edges := 0; len(queue) > 0; edges++ {
+		if edges >= 2*maxListedRoles {
+			return nil, c.errf("", fmt.Errorf("more than %d delegations", 2*maxListedRoles))
+		}
 		e := queue[0]
 		queue = queue[1:]
+		if loaded[e.role] {
+			continue
+		}
 		md, err := c.loadRole(ctx, st, e.role, e.parent)
 		if err != nil {
-			return nil, err
+			if _, ok := failed[e.role]; !ok {
+				failed[e.role] = err
+				failOrder = append(failOrder, e.role)
+			}
+			continue
 		}
+		delete(failed, e.role)
+		loaded[e.role] = true
 		order = append(order, e.role)
 		d := md.Signed.Delegations
 		if d == nil {
@@ -213,19 +231,26 @@ func (c *Client) loadAll(ctx context.Context, st *state) ([]string, error) {
 		}
 		var fresh []string
 		for _, n := range names {
-			if seen[n] {
+			if loaded[n] {
 				continue
 			}
-			if len(seen) >= maxListedRoles {
-				return nil, c.errf("", fmt.Errorf("more than %d delegated roles", maxListedRoles))
+			if !named[n] {
+				if len(named) >= maxListedRoles {
+					return nil, c.errf("", fmt.Errorf("more than %d delegated roles", maxListedRoles))
+				}
+				named[n] = true
+				fresh = append(fresh, n)
 			}
-			seen[n] = true
-			fresh = append(fresh, n)
 			queue = append(queue, edge{n, e.role})
 		}
 		c.warm(ctx, st, fresh)
 	}
 	st.fetched = nil
+	for _, role := range failOrder {
+		if err, ok := failed[role]; ok {
+			return nil, err
+		}
+	}
 	return order, nil
 }
 
