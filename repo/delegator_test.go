@@ -186,14 +186,13 @@ func refreshAhead(t *testing.T, trust, base string) {
 	}
 }
 
-// TestMirrorRoleSignedUnderLaterDelegator checks that a role named by two
-// delegators is loaded for a mirror under whichever of them its keys
-// verify, not only under the first one a walk meets: here "release" is
-// delegated by parent-b first (in the walk's order) with keys that never
-// signed it, and by parent-a with the keys that did. WriteMirror writes
-// it, the mirror serves a fresh client, and that client still refuses
-// the target "release" lists under parent-b's paths.
-func TestMirrorRoleSignedUnderLaterDelegator(t *testing.T) {
+// laterDelegatorRepo returns a repository in which "release" is delegated
+// first (in a walk's order) by parent-b, with keys that never signed it,
+// then by parent-a, whose keys did; "release" lists
+// fixtures.DiamondTrusted (under parent-a's paths) and
+// fixtures.DiamondForged (under parent-b's).
+func laterDelegatorRepo(t *testing.T) *fixtures.Repo {
+	t.Helper()
 	r := newRepo(t, fixtures.Options{Seed: "ci"}, map[string]string{"top.txt": "top"})
 	steps := []func() error{
 		func() error {
@@ -220,6 +219,18 @@ func TestMirrorRoleSignedUnderLaterDelegator(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return r
+}
+
+// TestMirrorRoleSignedUnderLaterDelegator checks that a role named by two
+// delegators is loaded for a mirror under whichever of them its keys
+// verify, not only under the first one a walk meets: here "release" is
+// delegated by parent-b first (in the walk's order) with keys that never
+// signed it, and by parent-a with the keys that did. WriteMirror writes
+// it, the mirror serves a fresh client, and that client still refuses
+// the target "release" lists under parent-b's paths.
+func TestMirrorRoleSignedUnderLaterDelegator(t *testing.T) {
+	r := laterDelegatorRepo(t)
 	dir, root := r.Dir(t)
 	srv := fixtures.Serve(t, dir)
 	ctx := context.Background()
@@ -239,5 +250,26 @@ func TestMirrorRoleSignedUnderLaterDelegator(t *testing.T) {
 	}
 	if info, err := m.TargetInfo(ctx, fixtures.DiamondForged); err == nil {
 		t.Errorf("%s from the mirror: verified (%d bytes), want refused", fixtures.DiamondForged, info.Length)
+	}
+}
+
+// TestRefreshAheadRoleSignedUnderLaterDelegator checks that RefreshAhead
+// caches a role named by two delegators under the one whose keys verify
+// it, so that an offline lookup through that delegator finds it, and one
+// through the other is still refused.
+func TestRefreshAheadRoleSignedUnderLaterDelegator(t *testing.T) {
+	dir, root := laterDelegatorRepo(t).Dir(t)
+	srv := fixtures.Serve(t, dir)
+	trust := pin(t, root)
+	ctx := context.Background()
+	if err := client(t, trust, srv.URL).RefreshAhead(ctx); err != nil {
+		t.Fatal(err)
+	}
+	off := clientWith(t, repo.Config{TrustDir: trust, Offline: true})
+	if _, err := off.TargetInfo(ctx, fixtures.DiamondTrusted); err != nil {
+		t.Errorf("offline %s: %v", fixtures.DiamondTrusted, err)
+	}
+	if info, err := off.TargetInfo(ctx, fixtures.DiamondForged); err == nil {
+		t.Errorf("offline %s: verified (%d bytes), want refused", fixtures.DiamondForged, info.Length)
 	}
 }

@@ -18,9 +18,10 @@ const maxPrefetchRoles = 64
 // is current is verified from the trust directory, not fetched). Hash bins
 // never looked up are left to lookups. Failures are left to the lookups
 // that need the role: a role that fails to verify must not make targets
-// outside it unavailable. Each role is loaded under the first delegation
-// that names it; a lookup that reaches it through another delegation
-// verifies it again under that one (see loadRole).
+// outside it unavailable. A role is loaded under the first delegation that
+// names it whose keys verify it, in the walk's order; a lookup that
+// reaches it through another delegation verifies it again under that one
+// (see loadRole).
 func (c *Client) prefetch(ctx context.Context, st *state) {
 	cached := map[string]bool{}
 	if entries, err := os.ReadDir(c.mdir); err == nil {
@@ -31,19 +32,36 @@ func (c *Client) prefetch(ctx context.Context, st *state) {
 	type edge struct{ role, parent string }
 	queue := []edge{{metadata.TARGETS, metadata.ROOT}}
 	seen := map[string]bool{metadata.TARGETS: true}
-	named := 0
+	loaded := map[string]bool{}
+	named, retries := 0, 0
 	for len(queue) > 0 && ctx.Err() == nil {
 		e := queue[0]
 		queue = queue[1:]
+		if loaded[e.role] {
+			continue
+		}
 		md, err := c.loadRole(ctx, st, e.role, e.parent)
-		if err != nil || md.Signed.Delegations == nil {
+		if err != nil {
+			continue
+		}
+		loaded[e.role] = true
+		if md.Signed.Delegations == nil {
 			continue
 		}
 		d := md.Signed.Delegations
 		var next []string
 		if d.Roles != nil {
 			for _, r := range d.Roles {
-				if !seen[r.Name] && named < maxPrefetchRoles {
+				switch {
+				case loaded[r.Name]:
+				case seen[r.Name]:
+					// Named by another delegator too: its keys may be
+					// the ones that verify it.
+					if retries < maxPrefetchRoles {
+						retries++
+						queue = append(queue, edge{r.Name, e.role})
+					}
+				case named < maxPrefetchRoles:
 					named++
 					next = append(next, r.Name)
 				}
