@@ -113,6 +113,7 @@ func (a *accord) newApp() *cli.App {
 			a.verifyCommand(),
 			a.listCommand(),
 			a.stageCommand(),
+			a.promoteCommand(),
 			a.completionCommand(),
 		},
 		Before:         a.before,
