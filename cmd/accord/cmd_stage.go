@@ -31,6 +31,7 @@ func (a *accord) stageCommand() *cli.Command {
 			"and, by default, keys/ (the keys init generates).",
 		Subcommands: []*cli.Command{
 			a.stageInitCommand(),
+			a.stageRotateCommand(),
 			{
 				Name:      "add",
 				Usage:     "sign target info in the stage's next targets version",
