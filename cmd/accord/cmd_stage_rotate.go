@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/urfave/cli/v2"
 
+	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/stage"
 )
@@ -25,11 +27,15 @@ func (a *accord) stageRotateCommand() *cli.Command {
 			"online keys) and publishes it, timestamp last. An --add-key FILE is a\n" +
 			"public key, or a private key that signs now. Keys to sign with come from\n" +
 			"--key (root keys, the new targets keys) and the keys folder (the online\n" +
-			"key). Without --add-key, --remove-key and --threshold the root is only\n" +
-			"renewed (a new expiry), as a stage with an expired root needs.",
+			"key). --generate N makes N new keys for the role into the keys folder\n" +
+			"(kept only when the rotation is published). Without --add-key,\n" +
+			"--generate, --remove-key and --threshold the root is only renewed (a\n" +
+			"new expiry), as a stage with an expired root needs.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "role", Usage: "the `ROLE` whose keys change: root, targets, snapshot or timestamp"},
 			&cli.StringSliceFlag{Name: "add-key", Usage: "add the key in `FILE` (public or private; repeatable)", TakesFile: true},
+			&cli.StringFlag{Name: "generate", Usage: "generate `N` new keys for the role into the keys folder and add them"},
+			&cli.StringFlag{Name: "key-type", Value: "ed25519", Usage: "generated keys' `TYPE`: ed25519 or ecdsa (P-256)"},
 			&cli.StringSliceFlag{Name: "remove-key", Usage: "remove the key `KEYID` (repeatable)"},
 			&cli.StringFlag{Name: "threshold", Usage: "the role's new threshold, `N` (default: unchanged)"},
 			&cli.StringSliceFlag{Name: "key", Usage: "sign with the private key `FILE` (repeatable; default: the stage's keys folder)", TakesFile: true},
@@ -42,6 +48,7 @@ func (a *accord) stageRotateCommand() *cli.Command {
 type rotateJSON struct {
 	Stage string `json:"stage"`
 	*stage.RotateResult
+	Generated []string `json:"generated"`
 }
 
 func (a *accord) stageRotate(c *cli.Context) error {
@@ -86,17 +93,33 @@ func (a *accord) stageRotate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	gen, err := a.generateRotationKeys(c, s, role)
+	if err != nil {
+		return err
+	}
+	for _, k := range gen.keys {
+		r.Add = append(r.Add, &stage.PublicKey{Public: k.Public, ID: k.ID, Source: k.Source})
+		added = append(added, k)
+	}
 	res, err := s.Rotate(r, append(keys, added...))
 	if err != nil {
+		gen.discard()
 		return stageError(err)
+	}
+	generated, err := gen.keep()
+	if err != nil {
+		return usageErrorf("stage %s: rotation published, but its new keys could not be moved into %s: %v; they are in %s", s.Dir(), s.KeysDir(), err, gen.dir)
 	}
 	if role == metadata.SNAPSHOT || role == metadata.TIMESTAMP {
 		a.warnOnlineKeyPlace(s, c.StringSlice("add-key"))
 	}
 	if a.opts.json {
-		return writeJSON(a.stdout, rotateJSON{Stage: s.Name(), RotateResult: res})
+		return writeJSON(a.stdout, rotateJSON{Stage: s.Name(), RotateResult: res, Generated: generated})
 	}
 	fmt.Fprintf(a.stdout, "published root version %d of %s\n", res.RootVersion, termtext.Name(s.Name()))
+	for _, f := range generated {
+		fmt.Fprintf(a.stdout, "generated %s\n", termtext.Name(f))
+	}
 	t := newTable(a.stdout)
 	for _, id := range res.KeyIDs {
 		fmt.Fprintf(t, "  %s key\t%s\n", role, id)
@@ -124,4 +147,73 @@ func (a *accord) warnOnlineKeyPlace(s *stage.Stage, files []string) {
 			a.diag.warnf("the new online key %s is not in %s: publish and stage timestamp look for it there (or take it with --key)", f, s.KeysDir())
 		}
 	}
+}
+
+// rotationKeys are keys generated for a rotation: in a hidden folder of
+// the keys folder until the rotation is published, then moved beside the
+// other keys; removed when it is not.
+type rotationKeys struct {
+	dir, keysDir string
+	keys         []*stage.Key
+}
+
+// generateRotationKeys generates the --generate keys of role.
+func (a *accord) generateRotationKeys(c *cli.Context, s *stage.Stage, role string) (*rotationKeys, error) {
+	g := &rotationKeys{keysDir: s.KeysDir()}
+	n, _, err := positiveInt(c, "generate", 1)
+	if err != nil || n == 0 {
+		return g, err
+	}
+	t := stage.KeyType(c.String("key-type"))
+	if t != stage.ED25519 && t != stage.ECDSA {
+		return nil, usageErrorf("--key-type: %q: want ed25519 or ecdsa", c.String("key-type"))
+	}
+	if err := os.MkdirAll(g.keysDir, 0o700); err != nil {
+		return nil, usageErrorf("keys folder %s: %v", g.keysDir, err)
+	}
+	if g.dir, err = os.MkdirTemp(g.keysDir, ".rotate-"); err != nil {
+		return nil, usageErrorf("keys folder %s: %v", g.keysDir, err)
+	}
+	prefix := role
+	if role == metadata.SNAPSHOT || role == metadata.TIMESTAMP {
+		prefix = "online"
+	}
+	for range n {
+		k, err := stage.GenerateKey(g.dir, prefix, t, nil)
+		if err != nil {
+			g.discard()
+			return nil, usageErrorf("--generate: %v", err)
+		}
+		g.keys = append(g.keys, k)
+	}
+	return g, nil
+}
+
+// discard removes the generated keys.
+func (g *rotationKeys) discard() {
+	if g.dir != "" {
+		os.RemoveAll(g.dir)
+	}
+}
+
+// keep moves the generated keys (and their public keys) into the keys
+// folder and returns the private keys' new names.
+func (g *rotationKeys) keep() ([]string, error) {
+	if g.dir == "" {
+		return nil, nil
+	}
+	var kept []string
+	for _, k := range g.keys {
+		base := strings.TrimSuffix(filepath.Base(k.Source), ".pem")
+		for _, ext := range []string{".pem", ".pub"} {
+			if err := os.Rename(filepath.Join(g.dir, base+ext), filepath.Join(g.keysDir, base+ext)); err != nil {
+				return kept, err
+			}
+		}
+		kept = append(kept, filepath.Join(g.keysDir, base+".pem"))
+	}
+	if err := atomicfile.SyncDir(g.keysDir); err != nil {
+		return kept, err
+	}
+	return kept, os.Remove(g.dir)
 }
