@@ -4,9 +4,9 @@
 # Part 1 is the release pipeline on accord: four stage repositories (ci,
 # qa, staging, prod) made with "accord stage", targets promoted from stage
 # to stage with "accord promote" (prod signing 2 of 3 through pending/),
-# served on loopback by "BIN/accord-fixtures -serve-dir", and a client's
+# served on loopback by "BIN/accord-fixtures -serve-dir", a client's
 # lookups refusing what a stage did not promote and accepting what every
-# stage did. Part 2 builds the fixture demo world (four repositories signed
+# stage did, and a key rotation the client follows. Part 2 builds the fixture demo world (four repositories signed
 # in code, with faults) with BIN/accord-fixtures, serves it on loopback,
 # and runs BIN/accord against it with a fresh trust directory under
 # DEMO_DIR. Each step says what it shows; the demo fails
@@ -118,6 +118,9 @@ step "Each stage creates its own repository: keys, root 1, empty targets (prod's
 for s in ci qa staging; do
 	expect 0 stage init "stages/$s" --name "$s"
 	pin_line >"stages/$s.pin"
+	if [ "$s" = ci ]; then
+		CI_TARGETS_ID=$(sed -n 's/^ *targets key *\([0-9a-f]*\)$/\1/p' "$LAST")
+	fi
 done
 expect 0 stage init stages/prod --name prod --targets-keys 3 --targets-threshold 2
 pin_line >stages/prod.pin
@@ -252,6 +255,22 @@ mkdir -p "$OUT"
 expect 0 download library/app:1.4 -o "$OUT/app-1.4.tar"
 cmp artifacts/app-1.4.tar "$OUT/app-1.4.tar"
 echo "identical to CI's build"
+
+step "ci replaces its targets key (say it leaked): a new root, signed by the old and the new root keys, and the targets signed anew"
+CI_OLD_TARGETS_KEY=$(echo stages/ci/keys/targets-*.pem)
+expect 0 stage rotate stages/ci --role targets --generate 1 --remove-key "$CI_TARGETS_ID"
+mentions '^published root version 2 of ci$'
+mentions '^signed anew: targets, snapshot, timestamp$'
+
+step "The client, pinned to ci's root 1, follows the new root; app 1.4 is still verified"
+expect 0 lookup library/app:1.4
+mentions '^status +verified$'
+expect 0 status
+mentions '^  root +version 2 '
+
+step "The old targets key no longer signs for ci"
+expect 2 stage add stages/ci library/app:1.6 --file artifacts/app-1.5-rc1.tar --key "$CI_OLD_TARGETS_KEY"
+mentions 'is not a key of targets'
 
 stop_stage_server
 ACCORD_HOME=$DEMO/trust

@@ -117,14 +117,14 @@ func (a *accord) stageRotate(c *cli.Context) error {
 		return writeJSON(a.stdout, rotateJSON{Stage: s.Name(), RotateResult: res, Generated: generated})
 	}
 	fmt.Fprintf(a.stdout, "published root version %d of %s\n", res.RootVersion, termtext.Name(s.Name()))
-	for _, f := range generated {
-		fmt.Fprintf(a.stdout, "generated %s\n", termtext.Name(f))
-	}
 	t := newTable(a.stdout)
 	for _, id := range res.KeyIDs {
 		fmt.Fprintf(t, "  %s key\t%s\n", role, id)
 	}
 	fmt.Fprintf(t, "  threshold\t%d\n", res.Threshold)
+	for _, f := range generated {
+		fmt.Fprintf(t, "  generated\t%s\n", termtext.Name(filepath.ToSlash(f)))
+	}
 	if err := t.Flush(); err != nil {
 		return err
 	}
