@@ -26,6 +26,12 @@ type RotateResult struct {
 	// Resigned lists the other roles signed anew under the new root, in
 	// the order they were published.
 	Resigned []string `json:"resigned"`
+	// Bridged is true when what was signed anew is signed by the keys of
+	// the old root too (they were at hand), so that it verifies under
+	// both roots and the new root could be written last; false when the
+	// new root had to come first (see [Stage.Rotate]). True when only
+	// the root changed.
+	Bridged bool `json:"bridged"`
 }
 
 // Rotate publishes a new root that changes one role's keys. The new root
@@ -36,8 +42,20 @@ type RotateResult struct {
 // when the targets keys change, a new snapshot when the snapshot keys
 // change, and, after any of these or a timestamp key change, a new
 // timestamp. Everything is checked and signed before the first file is
-// written; files are written in the publication order (root, targets,
-// snapshot, timestamp last).
+// written.
+//
+// What is signed anew is signed with the keys at hand of the old root as
+// well as of the new. When that meets the old root's thresholds too (the
+// rotation is "bridged", the usual case: the old keys are still held),
+// the new files verify under both roots, and they are written first —
+// targets, snapshot, timestamp — and the new root last: a reader, or a
+// publication killed, at any moment sees a state that verifies. When the
+// old keys are not at hand (a lost key), the new versioned files come
+// first, then the new root, then the timestamp: a reader that fetches the
+// root before the timestamp refuses that one update, and a rotation
+// killed between those two writes leaves public/ refused, by clients and
+// by the stage's own commands, until that newest N.root.json is removed
+// and the rotation run again.
 //
 // keys must hold the root keys for both thresholds (new keys sign when
 // they are among keys), the targets threshold of the new targets keys for
@@ -65,10 +83,8 @@ func (s *Stage) Rotate(r Rotation, keys []*Key) (*RotateResult, error) {
 	if err := s.signRoot(st.root, root, keys); err != nil {
 		return nil, err
 	}
-	next := *st
-	next.root = root
-	res := &RotateResult{Role: r.Role, RootVersion: root.Signed.Version, KeyIDs: roleKeyIDs(root, r.Role), Threshold: threshold(root, r.Role), Resigned: []string{}}
-	publish, err := s.resign(st, &next, r.Role, keys, res)
+	res := &RotateResult{Role: r.Role, RootVersion: root.Signed.Version, KeyIDs: roleKeyIDs(root, r.Role), Threshold: threshold(root, r.Role), Resigned: []string{}, Bridged: true}
+	files, err := s.resign(st, root, r.Role, keys, res)
 	if err != nil {
 		return nil, err
 	}
@@ -76,11 +92,22 @@ func (s *Stage) Rotate(r Rotation, keys []*Key) (*RotateResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeNew(filepath.Join(s.PublicDir(), fmt.Sprintf("%d.root.json", root.Signed.Version)), data); err != nil {
+	// Versioned files first (no timestamp names them yet); then, bridged,
+	// the timestamp and the root, else the root and the timestamp.
+	rootPath := filepath.Join(s.PublicDir(), fmt.Sprintf("%d.root.json", root.Signed.Version))
+	if err := files.writeVersioned(s.PublicDir()); err != nil {
 		return nil, err
 	}
-	if publish != nil {
-		if err := publish(); err != nil {
+	if !res.Bridged {
+		if err := writeNew(rootPath, data); err != nil {
+			return nil, err
+		}
+	}
+	if err := files.writeTimestamp(s.PublicDir()); err != nil {
+		return nil, err
+	}
+	if res.Bridged {
+		if err := writeNew(rootPath, data); err != nil {
 			return nil, err
 		}
 	}
@@ -156,18 +183,56 @@ func (s *Stage) signRoot(old, root *metadata.Metadata[metadata.RootType], keys [
 	return nil
 }
 
-// resign prepares what the rotated role's new keys must sign, under next
-// (the state with the new root), and returns the function that publishes
-// it after the root is written; nil when only the root changes.
-func (s *Stage) resign(st, next *state, role string, keys []*Key, res *RotateResult) (func() error, error) {
+// rotationFiles are the files a rotation publishes besides the root, all
+// signed, in the order they are written.
+type rotationFiles struct {
+	targets, snapshot []byte // nil when not signed anew
+	targetsVersion    int64
+	snapshotVersion   int64
+	timestamp         *metadata.Metadata[metadata.TimestampType] // nil: none
+}
+
+// writeVersioned writes the new targets and snapshot versions, if any.
+func (f *rotationFiles) writeVersioned(public string) error {
+	if f == nil {
+		return nil
+	}
+	if f.targets != nil {
+		if err := writeNew(filepath.Join(public, fmt.Sprintf("%d.targets.json", f.targetsVersion)), f.targets); err != nil {
+			return err
+		}
+	}
+	if f.snapshot != nil {
+		if err := writeNew(filepath.Join(public, fmt.Sprintf("%d.snapshot.json", f.snapshotVersion)), f.snapshot); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeTimestamp writes the new timestamp, if any.
+func (f *rotationFiles) writeTimestamp(public string) error {
+	if f == nil || f.timestamp == nil {
+		return nil
+	}
+	return writeMetadata(filepath.Join(public, "timestamp.json"), f.timestamp, 0o644)
+}
+
+// resign builds and signs what the rotated role's new keys must sign
+// (nothing when only root keys change, or nothing is published yet but
+// root): each file signed by the keys at hand of the old and the new
+// root, and checked to verify under the new root. It clears res.Bridged
+// when one does not verify under the old root.
+func (s *Stage) resign(st *state, root *metadata.Metadata[metadata.RootType], role string, keys []*Key, res *RotateResult) (*rotationFiles, error) {
 	if role == metadata.ROOT || st.timestamp == nil {
-		// Nothing published is signed by the rotated keys, or nothing
-		// is published yet beyond root.
 		return nil, nil
 	}
-	if err := s.checkOnline(next, keys); err != nil {
+	if err := s.checkOnline(&state{root: root}, keys); err != nil {
 		return nil, err
 	}
+	f := &rotationFiles{}
+	now := s.clock()
+	var snap *metadata.Metadata[metadata.SnapshotType]
 	switch role {
 	case metadata.TARGETS:
 		if pending, err := s.loadPending(st); err != nil {
@@ -176,26 +241,69 @@ func (s *Stage) resign(st, next *state, role string, keys []*Key, res *RotateRes
 			return nil, fmt.Errorf("stage %s: rotate: targets version %d is pending; publish or discard it before rotating the targets keys", s.dir, pending.Signed.Version)
 		}
 		targets := s.newVersion(st)
-		if _, err := signWith(targets, roleKeys(next.root, metadata.TARGETS, keys)); err != nil {
-			return nil, err
-		}
-		if have, need := len(validSigners(next.root, metadata.TARGETS, targets)), threshold(next.root, metadata.TARGETS); have < need {
+		if err := signBoth(targets, st.root, root, metadata.TARGETS, keys, res); err != nil {
 			return nil, fmt.Errorf("stage %s: rotate: the targets must be signed anew by %d of the new targets keys (%v) and %d are given; give them with --key",
-				s.dir, need, roleKeyIDs(next.root, metadata.TARGETS), have)
+				s.dir, threshold(root, metadata.TARGETS), roleKeyIDs(root, metadata.TARGETS), len(validSigners(root, metadata.TARGETS, targets)))
 		}
-		res.Resigned = append(res.Resigned, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP)
-		return func() error { return s.publishTargets(next, targets, keys) }, nil
-	case metadata.SNAPSHOT:
-		snap, err := s.renewSnapshot(st)
+		data, err := targets.ToBytes(true)
 		if err != nil {
 			return nil, err
 		}
-		res.Resigned = append(res.Resigned, metadata.SNAPSHOT, metadata.TIMESTAMP)
-		return func() error { return s.publishSnapshot(next, snap, keys) }, nil
-	default:
-		res.Resigned = append(res.Resigned, metadata.TIMESTAMP)
-		return func() error { return s.publishTimestampOnly(next, keys) }, nil
+		f.targets, f.targetsVersion = data, targets.Signed.Version
+		snap = metadata.Snapshot(now.Add(s.cfg.period(metadata.SNAPSHOT)))
+		snap.Signed.Version = st.snapshot.Signed.Version + 1
+		snap.Signed.Meta["targets.json"] = metaFile(targets.Signed.Version, data)
+		res.Resigned = append(res.Resigned, metadata.TARGETS)
+	case metadata.SNAPSHOT:
+		var err error
+		if snap, err = s.renewSnapshot(st); err != nil {
+			return nil, err
+		}
 	}
+	snapMeta := st.timestamp.Signed.Meta["snapshot.json"]
+	if snap != nil {
+		if err := signBoth(snap, st.root, root, metadata.SNAPSHOT, keys, res); err != nil {
+			return nil, fmt.Errorf("stage %s: rotate: snapshot: %w", s.dir, err)
+		}
+		data, err := snap.ToBytes(true)
+		if err != nil {
+			return nil, err
+		}
+		f.snapshot, f.snapshotVersion = data, snap.Signed.Version
+		snapMeta = metaFile(snap.Signed.Version, data)
+		res.Resigned = append(res.Resigned, metadata.SNAPSHOT)
+	}
+	ts := metadata.Timestamp(now.Add(s.cfg.period(metadata.TIMESTAMP)))
+	ts.Signed.Version = st.timestamp.Signed.Version + 1
+	ts.Signed.Meta["snapshot.json"] = snapMeta
+	if err := signBoth(ts, st.root, root, metadata.TIMESTAMP, keys, res); err != nil {
+		return nil, fmt.Errorf("stage %s: rotate: timestamp: %w", s.dir, err)
+	}
+	f.timestamp = ts
+	res.Resigned = append(res.Resigned, metadata.TIMESTAMP)
+	return f, nil
+}
+
+// signBoth signs md with the keys among keys that old or root lists for
+// role. md must verify under root; when it does not verify under old,
+// res.Bridged is cleared.
+func signBoth[T metadata.Roles](md *metadata.Metadata[T], old, root *metadata.Metadata[metadata.RootType], role string, keys []*Key, res *RotateResult) error {
+	signers := roleKeys(old, role, keys)
+	for _, k := range roleKeys(root, role, keys) {
+		if !slices.ContainsFunc(signers, func(x *Key) bool { return x.ID == k.ID }) {
+			signers = append(signers, k)
+		}
+	}
+	if _, err := signWith(md, signers); err != nil {
+		return err
+	}
+	if err := root.VerifyDelegate(role, md); err != nil {
+		return err
+	}
+	if old.VerifyDelegate(role, md) != nil {
+		res.Bridged = false
+	}
+	return nil
 }
 
 // renewSnapshot returns the published snapshot's content, unsigned, one

@@ -148,3 +148,60 @@ func TestRotateExpiredRoot(t *testing.T) {
 	up := updaterAt(t, url, root1, time.Time{})
 	must(t, up.Refresh())
 }
+
+// TestRotateBridged: with the old keys at hand, what a rotation signs anew
+// verifies under the old root too, and the new root is written last, so
+// that public/ verifies at every step of the publication: here just
+// before the root is written (its file moved away) and after. Without
+// the old targets key the rotation is not bridged, and still verifies
+// once published.
+func TestRotateBridged(t *testing.T) {
+	for _, role := range []string{metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP} {
+		t.Run(role, func(t *testing.T) {
+			s, res := newStage(t, stage.InitOptions{})
+			ks := keys(t, s)
+			_, err := s.Change([]stage.Edit{{Target: "app", Info: info("app")}}, ks)
+			must(t, err)
+			url, root1 := serve(t, s)
+			nk, pub := newKey(t, role)
+			rr, err := s.Rotate(stage.Rotation{Role: role, Add: []*stage.PublicKey{pub}, Remove: res.KeyIDs[role]}, append(ks, nk))
+			must(t, err)
+			if !rr.Bridged {
+				t.Fatalf("rotation with the old keys at hand: not bridged: %+v", rr)
+			}
+			rootFile := filepath.Join(s.PublicDir(), "2.root.json")
+			aside := filepath.Join(t.TempDir(), "2.root.json")
+			must(t, os.Rename(rootFile, aside))
+			up := updaterAt(t, url, root1, time.Time{})
+			if err := up.Refresh(); err != nil {
+				t.Fatalf("before the new root is written: %v", err)
+			}
+			if _, err := up.GetTargetInfo("app"); err != nil {
+				t.Fatalf("before the new root is written: %v", err)
+			}
+			must(t, os.Rename(aside, rootFile))
+			up = updaterAt(t, url, root1, time.Time{})
+			must(t, up.Refresh())
+			_, err = up.GetTargetInfo("app")
+			must(t, err)
+		})
+	}
+	t.Run("targets-without-old-key", func(t *testing.T) {
+		s, res := newStage(t, stage.InitOptions{})
+		ks := keys(t, s)
+		_, err := s.Change([]stage.Edit{{Target: "app", Info: info("app")}}, ks)
+		must(t, err)
+		url, root1 := serve(t, s)
+		without := slices.DeleteFunc(slices.Clone(ks), func(k *stage.Key) bool { return slices.Contains(res.KeyIDs[metadata.TARGETS], k.ID) })
+		nk, pub := newKey(t, "targets")
+		rr, err := s.Rotate(stage.Rotation{Role: metadata.TARGETS, Add: []*stage.PublicKey{pub}, Remove: res.KeyIDs[metadata.TARGETS]}, append(without, nk))
+		must(t, err)
+		if rr.Bridged {
+			t.Fatal("rotation without the old targets key: bridged")
+		}
+		up := updaterAt(t, url, root1, time.Time{})
+		must(t, up.Refresh())
+		_, err = up.GetTargetInfo("app")
+		must(t, err)
+	})
+}

@@ -24,7 +24,8 @@ func (a *accord) stageRotateCommand() *cli.Command {
 			"root threshold of the old root and of the new one, so that clients\n" +
 			"pinned to an older root follow it; then signs anew what the new keys\n" +
 			"sign (the targets for targets keys, the snapshot and the timestamp for\n" +
-			"online keys) and publishes it, timestamp last. An --add-key FILE is a\n" +
+			"online keys), with the old keys too when at hand, and publishes it,\n" +
+			"the new root last. An --add-key FILE is a\n" +
 			"public key, or a private key that signs now. Keys to sign with come from\n" +
 			"--key (root keys, the new targets keys) and the keys folder (the online\n" +
 			"key). --generate N makes N new keys for the role into the keys folder\n" +
@@ -112,6 +113,9 @@ func (a *accord) stageRotate(c *cli.Context) error {
 	}
 	if role == metadata.SNAPSHOT || role == metadata.TIMESTAMP {
 		a.warnOnlineKeyPlace(s, c.StringSlice("add-key"))
+	}
+	if !res.Bridged {
+		a.diag.warnf("the %s keys being replaced were not at hand: what was signed anew verifies under the new root only, which was published before the new timestamp; a client that fetched between the two refused that update and succeeds on its next", role)
 	}
 	if a.opts.json {
 		return writeJSON(a.stdout, rotateJSON{Stage: s.Name(), RotateResult: res, Generated: generated})
