@@ -9,7 +9,6 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/urfave/cli/v2"
 
-	"github.com/accord-tuf/accord/internal/atomicfile"
 	"github.com/accord-tuf/accord/internal/termtext"
 	"github.com/accord-tuf/accord/stage"
 )
@@ -29,7 +28,7 @@ func (a *accord) stageRotateCommand() *cli.Command {
 			"public key, or a private key that signs now. Keys to sign with come from\n" +
 			"--key (root keys, the new targets keys) and the keys folder (the online\n" +
 			"key). --generate N makes N new keys for the role into the keys folder\n" +
-			"(kept only when the rotation is published). Without --add-key,\n" +
+			"(removed again when the rotation is refused). Without --add-key,\n" +
 			"--generate, --remove-key and --threshold the root is only renewed (a\n" +
 			"new expiry), as a stage with an expired root needs.",
 		Flags: []cli.Flag{
@@ -107,10 +106,7 @@ func (a *accord) stageRotate(c *cli.Context) error {
 		gen.discard()
 		return stageError(err)
 	}
-	generated, err := gen.keep()
-	if err != nil {
-		return usageErrorf("stage %s: rotation published, but its new keys could not be moved into %s: %v; they are in %s", s.Dir(), s.KeysDir(), err, gen.dir)
-	}
+	generated := gen.files()
 	if role == metadata.SNAPSHOT || role == metadata.TIMESTAMP {
 		a.warnOnlineKeyPlace(s, c.StringSlice("add-key"))
 	}
@@ -153,17 +149,18 @@ func (a *accord) warnOnlineKeyPlace(s *stage.Stage, files []string) {
 	}
 }
 
-// rotationKeys are keys generated for a rotation: in a hidden folder of
-// the keys folder until the rotation is published, then moved beside the
-// other keys; removed when it is not.
+// rotationKeys are keys generated for a rotation, in the keys folder: a
+// rotation killed after it published the new root must not leave its new
+// keys anywhere the commands do not look. A refused rotation removes
+// them; one killed before it published leaves unused keys, which no
+// command signs with.
 type rotationKeys struct {
-	dir, keysDir string
-	keys         []*stage.Key
+	keys []*stage.Key
 }
 
 // generateRotationKeys generates the --generate keys of role.
 func (a *accord) generateRotationKeys(c *cli.Context, s *stage.Stage, role string) (*rotationKeys, error) {
-	g := &rotationKeys{keysDir: s.KeysDir()}
+	g := &rotationKeys{}
 	n, _, err := positiveInt(c, "generate", 1)
 	if err != nil || n == 0 {
 		return g, err
@@ -172,18 +169,16 @@ func (a *accord) generateRotationKeys(c *cli.Context, s *stage.Stage, role strin
 	if t != stage.ED25519 && t != stage.ECDSA {
 		return nil, usageErrorf("--key-type: %q: want ed25519 or ecdsa", c.String("key-type"))
 	}
-	if err := os.MkdirAll(g.keysDir, 0o700); err != nil {
-		return nil, usageErrorf("keys folder %s: %v", g.keysDir, err)
-	}
-	if g.dir, err = os.MkdirTemp(g.keysDir, ".rotate-"); err != nil {
-		return nil, usageErrorf("keys folder %s: %v", g.keysDir, err)
+	kd := s.KeysDir()
+	if err := os.MkdirAll(kd, 0o700); err != nil {
+		return nil, usageErrorf("keys folder %s: %v", kd, err)
 	}
 	prefix := role
 	if role == metadata.SNAPSHOT || role == metadata.TIMESTAMP {
 		prefix = "online"
 	}
 	for range n {
-		k, err := stage.GenerateKey(g.dir, prefix, t, nil)
+		k, err := stage.GenerateKey(kd, prefix, t, nil)
 		if err != nil {
 			g.discard()
 			return nil, usageErrorf("--generate: %v", err)
@@ -193,31 +188,19 @@ func (a *accord) generateRotationKeys(c *cli.Context, s *stage.Stage, role strin
 	return g, nil
 }
 
-// discard removes the generated keys.
+// discard removes the generated keys and their public keys.
 func (g *rotationKeys) discard() {
-	if g.dir != "" {
-		os.RemoveAll(g.dir)
+	for _, k := range g.keys {
+		os.Remove(k.Source)
+		os.Remove(strings.TrimSuffix(k.Source, ".pem") + ".pub")
 	}
 }
 
-// keep moves the generated keys (and their public keys) into the keys
-// folder and returns the private keys' new names.
-func (g *rotationKeys) keep() ([]string, error) {
-	if g.dir == "" {
-		return nil, nil
-	}
-	var kept []string
+// files returns the generated private keys' names.
+func (g *rotationKeys) files() []string {
+	var out []string
 	for _, k := range g.keys {
-		base := strings.TrimSuffix(filepath.Base(k.Source), ".pem")
-		for _, ext := range []string{".pem", ".pub"} {
-			if err := os.Rename(filepath.Join(g.dir, base+ext), filepath.Join(g.keysDir, base+ext)); err != nil {
-				return kept, err
-			}
-		}
-		kept = append(kept, filepath.Join(g.keysDir, base+".pem"))
+		out = append(out, k.Source)
 	}
-	if err := atomicfile.SyncDir(g.keysDir); err != nil {
-		return kept, err
-	}
-	return kept, os.Remove(g.dir)
+	return out
 }
