@@ -74,7 +74,7 @@ fuzz:
 
 soak:
 	$(GO) test -race -timeout 0 -count $(SOAKCOUNT) -run '^(TestAttack.*|TestFaultsUnderLoad)$$' ./resolver
-	$(GO) test -timeout 0 -count $(SOAKCOUNT) -run '^TestCrashKill$$' ./cmd/accord
+	$(GO) test -timeout 0 -count $(SOAKCOUNT) -run '^(TestCrashKill|TestStagePublishCrash|TestStageRotateCrash)$$' ./cmd/accord
 
 # fixtures writes the demo world (repositories ci, qa, staging, prod and
 # map.json) to $(DEMO_DIR)/world.
