@@ -45,8 +45,10 @@ test: vet tidy staticcheck
 conformance: build
 	$(CONFORMANCE_RUN) $(BIN)/accord-conformance
 
-# demo builds the demo world, serves it on loopback and runs accord's main
-# job against it; see README.md.
+# demo runs a release pipeline on accord (four stage repositories, accord
+# promote from stage to stage, served on loopback, a client's lookups),
+# then builds the fixture demo world, serves it and runs accord's main job
+# against it; see README.md.
 demo: build
 	$(GO) build -o $(BIN)/accord-fixtures ./fixtures/cmd/accord-fixtures
 	sh ./scripts/demo.sh $(BIN) $(DEMO_DIR)
@@ -72,7 +74,7 @@ fuzz:
 
 soak:
 	$(GO) test -race -timeout 0 -count $(SOAKCOUNT) -run '^(TestAttack.*|TestFaultsUnderLoad)$$' ./resolver
-	$(GO) test -timeout 0 -count $(SOAKCOUNT) -run '^TestCrashKill$$' ./cmd/accord
+	$(GO) test -timeout 0 -count $(SOAKCOUNT) -run '^(TestCrashKill|TestStagePublishCrash|TestStageRotateCrash)$$' ./cmd/accord
 
 # fixtures writes the demo world (repositories ci, qa, staging, prod and
 # map.json) to $(DEMO_DIR)/world.

@@ -1,10 +1,15 @@
 #!/bin/sh
 # demo.sh BIN DEMO_DIR — accord's main job, end to end.
 #
-# It builds the demo world (four signed TUF repositories, ci, qa, staging
-# and prod, the stages of a release pipeline) with BIN/accord-fixtures,
-# serves it on loopback, and runs BIN/accord against it with a fresh trust
-# directory under DEMO_DIR. Each step says what it shows; the demo fails
+# Part 1 is the release pipeline on accord: four stage repositories (ci,
+# qa, staging, prod) made with "accord stage", targets promoted from stage
+# to stage with "accord promote" (prod signing 2 of 3 through pending/),
+# served on loopback by "BIN/accord-fixtures -serve-dir", a client's
+# lookups refusing what a stage did not promote and accepting what every
+# stage did, and a key rotation the client follows. Part 2 builds the fixture demo world (four repositories signed
+# in code, with faults) with BIN/accord-fixtures, serves it on loopback,
+# and runs BIN/accord against it with a fresh trust directory under
+# DEMO_DIR. Each step says what it shows; the demo fails
 # when a step does not behave as it says, refusals included. The server is
 # stopped on exit, also on failure.
 set -eu
@@ -42,7 +47,24 @@ stop_server() {
 	fi
 	rm -f "$FIFO"
 }
-trap 'status=$?; stop_server; exit $status' EXIT
+
+STAGE_FIFO=$DEMO/.stage-server-stdin
+STAGE_READY=$DEMO/.stage-server-ready
+STAGE_PID=
+
+# stop_stage_server stops the static server of part 1, as stop_server
+# stops the fixture server.
+stop_stage_server() {
+	if [ -n "$STAGE_PID" ]; then
+		exec 4>&-
+		kill "$STAGE_PID" 2>/dev/null || true
+		wait "$STAGE_PID" 2>/dev/null || true
+		STAGE_PID=
+	fi
+	rm -f "$STAGE_FIFO"
+}
+
+trap 'status=$?; stop_stage_server; stop_server; exit $status' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -77,6 +99,188 @@ mentions() {
 	fi
 }
 
+# ---------------------------------------------------------------------------
+# Part 1: the release pipeline, run on accord. Each stage (ci, qa, staging,
+# prod) publishes its own TUF repository with "accord stage"; each later
+# stage promotes with "accord promote", which signs only what the stages
+# before it verifiably agreed on. A client then requires all four.
+# ---------------------------------------------------------------------------
+rm -rf "$DEMO/stages" "$DEMO/holders" "$DEMO/www" "$DEMO/artifacts" "$DEMO/pipeline-trust" \
+	"$DEMO/client-trust" "$DEMO/pipeline-map.json" "$DEMO/client-map.json" "$STAGE_FIFO" "$STAGE_READY"
+
+# pin_line prints the "pin NAME FILE --sha256 HEX" that the last
+# "accord stage init" printed for clients.
+pin_line() {
+	sed -n 's/^ *accord \(pin .*\)$/\1/p' "$LAST"
+}
+
+step "Each stage creates its own repository: keys, root 1, empty targets (prod's targets need 2 of 3 keys)"
+for s in ci qa staging; do
+	expect 0 stage init "stages/$s" --name "$s"
+	pin_line >"stages/$s.pin"
+	if [ "$s" = ci ]; then
+		CI_TARGETS_ID=$(sed -n 's/^ *targets key *\([0-9a-f]*\)$/\1/p' "$LAST")
+	fi
+done
+expect 0 stage init stages/prod --name prod --targets-keys 3 --targets-threshold 2
+pin_line >stages/prod.pin
+
+step "prod's three targets keys go to the three people who hold them (root and targets keys belong offline)"
+for holder in alice bob carol; do
+	mkdir -p "holders/$holder"
+	chmod 700 "holders/$holder"
+	set -- stages/prod/keys/targets-*.pem
+	mv "$1" "holders/$holder/"
+	echo "holders/$holder/$(basename "$1")"
+done
+ALICE_KEY=$(echo holders/alice/targets-*.pem)
+BOB_KEY=$(echo holders/bob/targets-*.pem)
+
+step "Serve each stage's public/ folder as it is, with a static web server on loopback"
+mkdir -p www
+for s in ci qa staging prod; do
+	ln -s "../stages/$s/public" "www/$s"
+done
+mkfifo "$STAGE_FIFO"
+"$BIN/accord-fixtures" -serve-dir www -ready "$STAGE_READY" <"$STAGE_FIFO" >"$DEMO/stage-server.log" 2>&1 &
+STAGE_PID=$!
+exec 4>"$STAGE_FIFO"
+tries=0
+while [ ! -f "$STAGE_READY" ]; do
+	if ! kill -0 "$STAGE_PID" 2>/dev/null; then
+		echo "demo: the static server stopped:" >&2
+		cat "$DEMO/stage-server.log" >&2
+		exit 1
+	fi
+	tries=$((tries + 1))
+	if [ "$tries" -gt 120 ]; then
+		echo "demo: the static server did not start within 2 minutes" >&2
+		exit 1
+	fi
+	sleep 1
+done
+URL=$(cat "$STAGE_READY")
+echo "serving www/ on $URL"
+
+# The promoting stages' map: ci decides, --groups adds the stages before.
+cat >pipeline-map.json <<JSON
+{
+  "repositories": {"ci": ["$URL/ci"], "qa": ["$URL/qa"], "staging": ["$URL/staging"], "prod": ["$URL/prod"]},
+  "mapping": [{"paths": ["**"], "repositories": ["ci"]}]
+}
+JSON
+# The client's map: every library/* target needs all four stages.
+cat >client-map.json <<JSON
+{
+  "repositories": {"ci": ["$URL/ci"], "qa": ["$URL/qa"], "staging": ["$URL/staging"], "prod": ["$URL/prod"]},
+  "mapping": [{"paths": ["library/*"], "repositories": ["ci", "qa", "staging", "prod"], "terminating": true}]
+}
+JSON
+
+step "The pipeline's trust directory: its map file, and each stage's root pinned with the line stage init printed"
+ACCORD_HOME=$DEMO/pipeline-trust
+export ACCORD_HOME
+expect 0 init --map pipeline-map.json
+for s in ci qa staging prod; do
+	# shellcheck disable=SC2046
+	expect 0 $(cat "stages/$s.pin")
+done
+
+step "CI builds app 1.4 and 1.5-rc1 and signs them; the bytes are published too"
+mkdir -p artifacts
+i=0
+while [ "$i" -lt 200 ]; do
+	echo "app 1.4 layer $i"
+	i=$((i + 1))
+done >artifacts/app-1.4.tar
+echo "app 1.5-rc1, not yet tested" >artifacts/app-1.5-rc1.tar
+expect 0 stage add stages/ci library/app:1.4 --file artifacts/app-1.4.tar
+expect 0 stage add stages/ci library/app:1.5-rc1 --file artifacts/app-1.5-rc1.tar
+
+step "QA promotes app 1.4: accord verifies ci's signature, then qa signs the same length and hashes"
+expect 0 promote library/app:1.4 --to stages/qa --groups ci
+mentions '^added library/app:1\.4 .*, verified by ci$'
+mentions '^published targets version 2 of qa$'
+
+step "... but nothing ci did not sign: refused, naming why, and nothing written to stages/qa"
+expect 1 promote library/app:1.5 --to stages/qa --groups ci
+mentions 'library/app:1\.5: not found'
+mentions 'nothing written to stages/qa'
+
+step "Staging promotes app 1.4 once ci and qa agree"
+expect 0 promote library/app:1.4 --to stages/staging --groups ci,qa
+mentions 'verified by ci, qa$'
+
+step "... and refuses 1.5-rc1, which qa never promoted"
+expect 1 promote library/app:1.5-rc1 --to stages/staging --groups ci,qa
+mentions 'refused by group repository "qa"'
+mentions 'qa does not sign the target'
+
+step "Prod promotes app 1.4 after ci, qa and staging; short of its 2 of 3 keys, the change waits in pending/"
+expect 0 promote library/app:1.4 --to stages/prod --groups ci,qa,staging
+mentions '^pending targets version 2: 0 of 2 signatures$'
+expect 0 stage status stages/prod
+mentions '^  \+ library/app:1\.4 '
+
+step "Two of the three key holders sign, each with their own key; then prod publishes"
+expect 0 stage sign stages/prod --key "$ALICE_KEY" --yes
+mentions '1 of 2 signatures'
+expect 0 stage sign stages/prod --key "$BOB_KEY" --yes
+mentions '2 of 2 signatures'
+expect 0 stage publish stages/prod
+mentions '^published targets version 2 of prod$'
+
+step "A client requiring all four stages: its own trust directory, map file and pins"
+ACCORD_HOME=$DEMO/client-trust
+export ACCORD_HOME
+expect 0 init --map client-map.json
+for s in ci qa staging prod; do
+	# shellcheck disable=SC2046
+	expect 0 $(cat "stages/$s.pin")
+done
+
+step "app 1.4 went through every stage: verified, the four stages agreeing"
+expect 0 lookup library/app:1.4
+mentions '^status +verified$'
+mentions '^agreed +ci, qa, staging, prod$'
+
+step "app 1.5-rc1 only reached ci: refused, naming the stages that did not sign it"
+expect 1 lookup library/app:1.5-rc1
+mentions 'no consensus'
+mentions 'qa does not sign the target'
+mentions 'prod does not sign the target'
+
+step "Download app 1.4 (ci carries the bytes), checked against the length and hashes all four signed"
+mkdir -p "$OUT"
+expect 0 download library/app:1.4 -o "$OUT/app-1.4.tar"
+cmp artifacts/app-1.4.tar "$OUT/app-1.4.tar"
+echo "identical to CI's build"
+
+step "ci replaces its targets key (say it leaked): a new root, signed by the old and the new root keys, and the targets signed anew"
+CI_OLD_TARGETS_KEY=$(echo stages/ci/keys/targets-*.pem)
+expect 0 stage rotate stages/ci --role targets --generate 1 --remove-key "$CI_TARGETS_ID"
+mentions '^published root version 2 of ci$'
+mentions '^signed anew: targets, snapshot, timestamp$'
+
+step "The client, pinned to ci's root 1, follows the new root; app 1.4 is still verified"
+expect 0 lookup library/app:1.4
+mentions '^status +verified$'
+expect 0 status
+mentions '^  root +version 2 '
+
+step "The old targets key no longer signs for ci"
+expect 2 stage add stages/ci library/app:1.6 --file artifacts/app-1.5-rc1.tar --key "$CI_OLD_TARGETS_KEY"
+mentions 'is not a key of targets'
+
+stop_stage_server
+ACCORD_HOME=$DEMO/trust
+export ACCORD_HOME
+
+# ---------------------------------------------------------------------------
+# Part 2: the demo world of accord-fixtures, four repositories signed in
+# code, with the faults a pipeline can show (a target that stopped at one
+# stage, two stages that signed different bytes), mirrors and offline use.
+# ---------------------------------------------------------------------------
 step "Build four signed TUF repositories (ci, qa, staging, prod) and serve them on loopback"
 mkfifo "$FIFO"
 "$BIN/accord-fixtures" -out "$WORLD" -serve <"$FIFO" >"$DEMO/server.log" 2>&1 &

@@ -43,11 +43,20 @@
 //
 // A stage that promotes what earlier stages agreed on signs exactly the
 // verified consensus: the promoting command resolves the target on the
-// client side and calls [Stage.Change] with an [Edit] whose Info holds the
-// consensus's length and hashes and nothing else. The rules of Change
-// apply: the same length and hashes again are a no-op, other info is
-// refused ([ErrTargetExists]) unless Replace, and a refused change writes
+// client side (this package knows nothing of resolution) and passes each
+// verified consensus as a plain [Consensus] to [Stage.Promote], which
+// signs its length and sha256/sha512 digests ([PromotionEdits]) and
+// nothing else through [Stage.Change]. The rules of Change apply: the
+// same length and hashes again are a no-op, other info is refused
+// ([ErrTargetExists]) unless replace, and a refused change writes
 // nothing. Many targets go into one version in one call.
+//
+// # Rotation
+//
+// [Stage.Rotate] changes one role's keys or threshold with a new root
+// signed by the root thresholds of the old and the new root, so that
+// clients trusting an older root follow it, then signs anew what the new
+// keys sign (targets, snapshot, timestamp) and publishes it.
 //
 // # Publication
 //

@@ -16,15 +16,19 @@ import (
 //
 //  1. target files (content-addressed, "<hash>.<name>"; written by the
 //     change that adds them, before any metadata names them);
-//  2. a new root, N.root.json, when one is published;
-//  3. N.targets.json;
-//  4. N.snapshot.json;
-//  5. timestamp.json, last.
+//  2. N.targets.json;
+//  3. N.snapshot.json;
+//  4. timestamp.json;
+//  5. a new root, N.root.json, when a key rotation publishes one: last,
+//     after a timestamp that verifies under the old and the new root (see
+//     [Stage.Rotate]; a rotation without the old keys at hand writes it
+//     before the timestamp).
 //
-// Versioned files are never rewritten, so until step 5 a reader sees the
+// Versioned files are never rewritten, so until step 4 a reader sees the
 // old state whole, and after it the new state whole. A sync tool must copy
-// in the same order: every versioned file and target first, timestamp.json
-// last, and delete old versions (see [Stage.Prune]) only after that.
+// in the same order: every versioned file and target but roots first,
+// then timestamp.json, then new N.root.json files, and delete old
+// versions (see [Stage.Prune]) only after that.
 
 // publishTargets publishes targets, already signed by its threshold,
 // together with a new snapshot and timestamp signed with the online key.

@@ -233,18 +233,9 @@ func (s *Stage) Timestamp(keys []*Key) (*TimestampResult, error) {
 	renew := snap.Signed.Expires.Before(now.Add(s.cfg.period(metadata.TIMESTAMP))) ||
 		snap.Signed.Expires.Before(now.Add(s.cfg.period(metadata.SNAPSHOT)/4))
 	if renew {
-		data, err := snap.ToBytes(false)
-		if err != nil {
+		if snap, err = s.renewSnapshot(st); err != nil {
 			return nil, err
 		}
-		next, err := (&metadata.Metadata[metadata.SnapshotType]{}).FromBytes(data)
-		if err != nil {
-			return nil, err
-		}
-		next.Signatures = []metadata.Signature{}
-		next.Signed.Version++
-		next.Signed.Expires = now.Add(s.cfg.period(metadata.SNAPSHOT))
-		snap = next
 	}
 	if renew {
 		err = s.publishSnapshot(st, snap, keys)

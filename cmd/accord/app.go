@@ -114,6 +114,7 @@ func (a *accord) newApp() *cli.App {
 			a.listCommand(),
 			a.stageCommand(),
 			a.auditCommand(),
+			a.promoteCommand(),
 			a.completionCommand(),
 		},
 		Before:         a.before,

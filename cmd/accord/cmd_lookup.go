@@ -50,24 +50,9 @@ func groupsFlag() cli.Flag {
 }
 
 func (a *accord) lookup(c *cli.Context) error {
-	var targets []string
-	if c.IsSet("from") {
-		if c.Args().Present() {
-			return usageErrorf("lookup: --from and a target on the command line; give one or the other")
-		}
-		var err error
-		if targets, err = a.readTargets(c.String("from")); err != nil {
-			return err
-		}
-	} else {
-		if err := argRange(c, 1, 2); err != nil {
-			return err
-		}
-		t, err := targetArgs(c.Args().Slice())
-		if err != nil {
-			return err
-		}
-		targets = []string{t}
+	targets, err := a.commandTargets(c, "lookup")
+	if err != nil {
+		return err
 	}
 	m, r, groups, err := a.prepare(c, targets)
 	if err != nil {
@@ -317,4 +302,24 @@ func resolveAll(ctx context.Context, r *resolver.Resolver, targets []string, gro
 		}
 	}
 	return results, nil
+}
+
+// commandTargets reads the targets of a command that resolves them, as
+// lookup reads them: TARGET, GUN TAG, or --from FILE; every one is checked
+// before anything else happens.
+func (a *accord) commandTargets(c *cli.Context, cmd string) ([]string, error) {
+	if c.IsSet("from") {
+		if c.Args().Present() {
+			return nil, usageErrorf("%s: --from and a target on the command line; give one or the other", cmd)
+		}
+		return a.readTargets(c.String("from"))
+	}
+	if err := argRange(c, 1, 2); err != nil {
+		return nil, err
+	}
+	t, err := targetArgs(c.Args().Slice())
+	if err != nil {
+		return nil, err
+	}
+	return []string{t}, nil
 }

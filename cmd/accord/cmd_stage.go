@@ -31,6 +31,7 @@ func (a *accord) stageCommand() *cli.Command {
 			"and, by default, keys/ (the keys init generates).",
 		Subcommands: []*cli.Command{
 			a.stageInitCommand(),
+			a.stageRotateCommand(),
 			{
 				Name:      "add",
 				Usage:     "sign target info in the stage's next targets version",
@@ -131,7 +132,11 @@ func (a *accord) stageCommand() *cli.Command {
 
 // openStage opens the stage named by the first argument.
 func (a *accord) openStage(c *cli.Context) (*stage.Stage, error) {
-	dir := c.Args().First()
+	return a.openStageDir(c.Args().First())
+}
+
+// openStageDir opens the stage in dir, its clock at --at when given.
+func (a *accord) openStageDir(dir string) (*stage.Stage, error) {
 	if dir == "" {
 		return nil, usageErrorf("stage: empty directory name")
 	}

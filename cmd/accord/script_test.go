@@ -75,6 +75,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"expand":           cmdExpand,
 		"stage-keygen":     cmdStageKeygen,
 		"timeenv":          cmdTimeEnv,
+		"dirsum":           cmdDirSum,
 	}
 }
 
@@ -351,4 +352,37 @@ func cmdTimeEnv(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[1])
 	ts.Check(err)
 	ts.Setenv(args[0], time.Now().Add(d).UTC().Format(time.RFC3339))
+}
+
+// cmdDirSum writes to FILE one line per file and directory under DIR
+// (path, mode and, for a file, the SHA-256 of its bytes), sorted, so that
+// two listings compare equal exactly when nothing under DIR changed.
+//
+//	dirsum DIR FILE
+func cmdDirSum(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: dirsum DIR FILE")
+	}
+	root := ts.MkAbs(args[0])
+	var lines []string
+	ts.Check(filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		line := fmt.Sprintf("%s %v", filepath.ToSlash(rel), fi.Mode())
+		if fi.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			line += fmt.Sprintf(" %x", sha256.Sum256(data))
+		}
+		lines = append(lines, line)
+		return nil
+	}))
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
 }

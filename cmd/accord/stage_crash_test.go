@@ -14,6 +14,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
 
 	"github.com/accord-tuf/accord/fixtures"
+	"github.com/accord-tuf/accord/stage"
 )
 
 // stageCrashRuns is the number of accord stage processes
@@ -117,4 +118,109 @@ func checkStage(t *testing.T, url string, root []byte, i int, last int64) int64 
 		}
 	}
 	return v
+}
+
+// stageRotateCrashRuns is the number of accord stage rotate processes
+// TestStageRotateCrash kills.
+const stageRotateCrashRuns = 30
+
+// TestStageRotateCrash kills accord stage rotate, replacing the targets
+// key or the online (timestamp) key with a generated one, the old keys at
+// hand in the keys folder, with SIGKILL at random moments, 30 times, and
+// checks after every kill that public/, served on loopback, verifies
+// with go-tuf's updater from root 1 and still signs t/0: every state a
+// rotation leaves on its way verifies under the root a reader sees.
+func TestStageRotateCrash(t *testing.T) {
+	bin := buildAccord(t)
+	e := &crashEnv{t: t, bin: bin, trust: t.TempDir()}
+	dir := filepath.Join(t.TempDir(), "ci")
+	e.must("stage", "init", dir, "--name", "ci")
+	file := filepath.Join(t.TempDir(), "t0")
+	if err := os.WriteFile(file, []byte("target 0"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.must("stage", "add", dir, "t/0", "--file", file)
+	srv := fixtures.Serve(t, filepath.Join(dir, "public"))
+	root, err := os.ReadFile(filepath.Join(dir, "public", "1.root.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStage(t, srv.URL, root, -1, -1)
+	// keyID returns the one key ID role lists now.
+	keyID := func(role string) string {
+		t.Helper()
+		s, err := stage.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range st.Roles {
+			if r.Role == role && len(r.KeyIDs) == 1 {
+				return r.KeyIDs[0]
+			}
+		}
+		t.Fatalf("role %s: not one key", role)
+		return ""
+	}
+	rotate := func(role string) []string {
+		return []string{"stage", "rotate", dir, "--role", role, "--generate", "1", "--remove-key", keyID(role)}
+	}
+	start := time.Now()
+	e.must(rotate("targets")...)
+	span := time.Since(start)
+	checkStage(t, srv.URL, root, -1, -1)
+
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("kill seed %d; an undisturbed rotation took %v", seed, span)
+	rng := rand.New(rand.NewPCG(seed, 4))
+	killed := 0
+	for i := 1; i <= stageRotateCrashRuns; i++ {
+		role := "targets"
+		if rng.IntN(2) == 0 {
+			role = "timestamp"
+		}
+		cmd := e.command(rotate(role)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int64N(int64(span) * 3 / 2)))
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			killed++
+		}
+		checkRotated(t, srv.URL, root, i)
+	}
+	t.Logf("%d of %d runs killed before they ended", killed, stageRotateCrashRuns)
+	// The stage goes on: a change and a timestamp publish.
+	e.must("stage", "add", dir, "t/last", "--length", "1", "--sha256", strings.Repeat("ab", 32))
+	e.must("stage", "timestamp", dir)
+	checkRotated(t, srv.URL, root, stageRotateCrashRuns+1)
+}
+
+// checkRotated verifies the stage at url from root with a fresh go-tuf
+// updater and checks that it signs t/0.
+func checkRotated(t *testing.T, url string, root []byte, i int) {
+	t.Helper()
+	checkStage(t, url, root, i, -1)
+	cfg, err := config.New(url, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := t.TempDir()
+	cfg.LocalMetadataDir = filepath.Join(local, "metadata")
+	cfg.LocalTargetsDir = filepath.Join(local, "targets")
+	up, err := updater.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := up.Refresh(); err != nil {
+		t.Fatalf("run %d: public/ does not verify: %v", i, err)
+	}
+	if _, err := up.GetTargetInfo("t/0"); err != nil {
+		t.Fatalf("run %d: t/0: %v", i, err)
+	}
 }
