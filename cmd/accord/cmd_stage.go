@@ -110,7 +110,7 @@ func (a *accord) stageCommand() *cli.Command {
 				ArgsUsage: "DIR",
 				UsageText: "accord stage prune DIR --keep N",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "keep", Usage: "keep the newest `N` versions", Required: true},
+					&cli.StringFlag{Name: "keep", Usage: "keep the newest `N` versions (required)"},
 				},
 				Action: a.stagePrune,
 			},

@@ -31,7 +31,7 @@ func (a *accord) stageInitCommand() *cli.Command {
 			"--encrypt encrypts generated keys with $ACCORD_KEY_PASSPHRASE or a\n" +
 			"passphrase asked on the terminal.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "name", Usage: "the repository's `NAME`, as clients declare it", Required: true},
+			&cli.StringFlag{Name: "name", Usage: "the repository's `NAME`, as clients declare it (required)"},
 			&cli.StringFlag{Name: "key-type", Value: "ed25519", Usage: "generated keys' `TYPE`: ed25519 or ecdsa (P-256)"},
 			&cli.StringFlag{Name: "keys-dir", Usage: "generate keys into `DIR` (default DIR/keys)", TakesFile: true},
 			&cli.StringSliceFlag{Name: "root-key", Usage: "a root key `FILE` (repeatable)", TakesFile: true},
@@ -66,6 +66,9 @@ type stageInitJSON struct {
 func (a *accord) stageInit(c *cli.Context) error {
 	if err := argRange(c, 1, 1); err != nil {
 		return err
+	}
+	if !c.IsSet("name") {
+		return usageErrorf("stage init: no name; give the repository's name with --name NAME")
 	}
 	dir := c.Args().First()
 	opts := stage.InitOptions{

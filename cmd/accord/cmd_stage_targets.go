@@ -384,6 +384,9 @@ func (a *accord) stagePrune(c *cli.Context) error {
 	if err := argRange(c, 1, 1); err != nil {
 		return err
 	}
+	if !c.IsSet("keep") {
+		return usageErrorf("stage prune: give how many versions to keep with --keep N")
+	}
 	keep, _, err := positiveInt(c, "keep", 1)
 	if err != nil {
 		return err
