@@ -109,6 +109,7 @@ func (a *accord) newApp() *cli.App {
 			a.statusCommand(),
 			a.mirrorCommand(),
 			a.lookupCommand(),
+			a.refCommand(),
 			a.downloadCommand(),
 			a.verifyCommand(),
 			a.listCommand(),
