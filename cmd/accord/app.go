@@ -110,6 +110,7 @@ func (a *accord) newApp() *cli.App {
 			a.mirrorCommand(),
 			a.lookupCommand(),
 			a.refCommand(),
+			a.imageVerifyCommand(),
 			a.downloadCommand(),
 			a.verifyCommand(),
 			a.listCommand(),
