@@ -26,6 +26,8 @@ func (a *accord) imageVerifyCommand() *cli.Command {
 			"pull, only when REF's target is verified and its consensus sha256 is\n" +
 			"DIGEST (the image manifest's digest) and the descriptor's; anything else\n" +
 			"exits non-zero, blocking it. The reason is printed on stdout either way.\n" +
+			"REF with a digest and no tag (as the CRI plugin passes IMAGE:TAG@DIGEST)\n" +
+			"is allowed when a verified tag of its image has that digest.\n" +
 			"Flags take one dash or two. --timeout bounds the whole run (default 5s),\n" +
 			"network and locks included, after which it blocks the pull: set it below\n" +
 			"containerd's per_verifier_timeout. Use it with --max-age, so that most\n" +
@@ -72,11 +74,15 @@ func (a *accord) judgePull(ctx context.Context, c *cli.Context) imageverify.Judg
 	if err != nil {
 		return imageverify.Block(err)
 	}
-	im, err := mapfile.ImageRef(req.Name, a.opts.aliases)
+	im, err := mapfile.ImageRefOrDigest(req.Name, a.opts.aliases)
 	if err != nil {
 		return imageverify.Block(err)
 	}
-	_, r, groups, err := a.prepare(c, []string{im.Target})
+	var targets []string // none for a digest without a tag: every repository is listed
+	if im.Target != "" {
+		targets = []string{im.Target}
+	}
+	_, r, groups, err := a.prepare(c, targets)
 	if err != nil {
 		return imageverify.Block(err)
 	}

@@ -10,7 +10,10 @@
 //
 // A pull is allowed only when the reference's target (see
 // mapfile.ImageRef) is verified, its consensus sha256 is DIGEST, and the
-// descriptor on stdin names DIGEST and the consensus length. Everything
+// descriptor on stdin names DIGEST and the consensus length. A reference
+// with a digest and no tag (containerd's CRI plugin passes an image pinned
+// as TAG@DIGEST so) is allowed when a verified tag of its image has that
+// digest as its consensus sha256. Everything
 // else blocks, with a reason: a media type other than
 // [DescriptorMediaType] (containerd may change the payload; an unknown one
 // is not guessed at), a descriptor that is not one JSON object of at most
@@ -170,10 +173,12 @@ func quoteIfOdd(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// Decide resolves the image of req (im is mapfile.ImageRef of req.Name)
-// with r and groups, and judges the pull.
+// Decide resolves the image of req (im is mapfile.ImageRefOrDigest of
+// req.Name) with r and groups, and judges the pull. A reference with a
+// digest and no tag is allowed when a verified tag of its image has that
+// digest (see resolver.ResolveImageDigest).
 func Decide(ctx context.Context, r *resolver.Resolver, req Request, im mapfile.Image, groups []string) Judgement {
-	ir, err := r.ResolveImage(ctx, im, groups)
+	ir, err := r.ResolveImageDigest(ctx, im, groups)
 	if err != nil {
 		return Block(err)
 	}
@@ -181,10 +186,10 @@ func Decide(ctx context.Context, r *resolver.Resolver, req Request, im mapfile.I
 		return Block(err)
 	}
 	if req.Descriptor.Size != ir.Result.Length {
-		return Block(blocked("image %q (target %q): the descriptor's size %d is not the consensus length %d", im.Name, im.Target, req.Descriptor.Size, ir.Result.Length))
+		return Block(blocked("image %q (target %q): the descriptor's size %d is not the consensus length %d", im.Name, ir.Image.Target, req.Descriptor.Size, ir.Result.Length))
 	}
 	return Judgement{Allow: true, Reason: fmt.Sprintf("allowed: %s is target %s, verified by %s, digest %s",
-		req.Name, im.Target, strings.Join(ir.Result.Agreed, ", "), ir.Digest)}
+		req.Name, ir.Image.Target, strings.Join(ir.Result.Agreed, ", "), ir.Digest)}
 }
 
 // Within runs judge with a context that ends after timeout and returns
