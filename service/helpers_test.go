@@ -18,7 +18,7 @@ import (
 )
 
 // The test world: ci and qa, both required (threshold 2) for library/*.
-// Both sign library/app:1 with the same bytes; only ci signs
+// Both sign library/app:1 and library/app:latest with the same bytes; only ci signs
 // library/solo:1.
 var (
 	appBytes  = []byte("the app's image manifest\n")
@@ -70,8 +70,10 @@ func newWorld(t *testing.T) *world {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := r.AddTarget("library/app:1", appBytes); err != nil {
-			t.Fatal(err)
+		for _, tag := range []string{"1", "latest"} {
+			if err := r.AddTarget("library/app:"+tag, appBytes); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if name == "ci" {
 			if err := r.AddTarget("library/solo:1", soloBytes); err != nil {
