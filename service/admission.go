@@ -158,7 +158,21 @@ type patchOp struct {
 	Value string `json:"value"`
 }
 
+// postAdmission answers a mutating webhook: the --admission mode, with
+// its patch in mutate mode.
 func (s *Service) postAdmission(w http.ResponseWriter, r *http.Request) {
+	s.review(w, r, s.mode == Mutate)
+}
+
+// postValidate answers a validating webhook: the --admission mode, never
+// with a patch (the API server refuses one from a validating webhook).
+func (s *Service) postValidate(w http.ResponseWriter, r *http.Request) {
+	s.review(w, r, false)
+}
+
+// review answers an AdmissionReview; patch says whether a JSON patch
+// pinning verified images may be returned.
+func (s *Service) review(w http.ResponseWriter, r *http.Request, patch bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxReviewBody))
 	if err != nil {
 		s.metrics.reviews.WithLabelValues("malformed").Inc()
@@ -171,7 +185,7 @@ func (s *Service) postAdmission(w http.ResponseWriter, r *http.Request) {
 		usage(w, "%v", err)
 		return
 	}
-	resp := s.admit(r, review.Request.UID, wl)
+	resp := s.admit(r, review.Request.UID, wl, patch)
 	outcome := "allowed"
 	if !resp.Allowed {
 		outcome = "denied"
@@ -184,7 +198,7 @@ func (s *Service) postAdmission(w http.ResponseWriter, r *http.Request) {
 }
 
 // admit decides on a workload's images as the admission mode says.
-func (s *Service) admit(r *http.Request, uid k8stypes.UID, wl *workload) *admissionv1.AdmissionResponse {
+func (s *Service) admit(r *http.Request, uid k8stypes.UID, wl *workload, mutate bool) *admissionv1.AdmissionResponse {
 	resp := &admissionv1.AdmissionResponse{UID: uid, Allowed: true}
 	if wl == nil {
 		return resp
@@ -220,7 +234,7 @@ func (s *Service) admit(r *http.Request, uid k8stypes.UID, wl *workload) *admiss
 			Reason:  metav1.StatusReasonForbidden,
 			Message: fmt.Sprintf("accord: %d image(s) not verified: %s", len(refusals), strings.Join(refusals, "; ")),
 		}
-	case s.mode == Mutate && len(patch) > 0:
+	case mutate && len(patch) > 0:
 		p, err := json.Marshal(patch)
 		if err != nil {
 			panic(err) // strings only: cannot fail

@@ -82,7 +82,13 @@ func reviewOf(t *testing.T, kind metav1.GroupVersionKind, obj any) string {
 // admitReview posts a review and decodes the response.
 func admitReview(t *testing.T, base, review string) *admissionv1.AdmissionResponse {
 	t.Helper()
-	code, body := post(t, base, "/v1/admission", review)
+	return admitReviewAt(t, base, "/v1/admission", review)
+}
+
+// admitReviewAt posts a review to path and decodes the response.
+func admitReviewAt(t *testing.T, base, path, review string) *admissionv1.AdmissionResponse {
+	t.Helper()
+	code, body := post(t, base, path, review)
 	if code != http.StatusOK {
 		t.Fatalf("admission = %d %s, want 200", code, body)
 	}
@@ -195,6 +201,10 @@ func TestAdmission(t *testing.T) {
 				if !strings.Contains(string(resp.Patch), k.path+"/containers/0/image") {
 					t.Errorf("%s: patch %s does not point into %s", name, resp.Patch, k.path)
 				}
+			}
+
+			if v := admitReviewAt(t, base, "/v1/admission/validate", reviewOf(t, k.kind, obj)); !v.Allowed || v.Patch != nil {
+				t.Errorf("%s: validating path: allowed %v, patch %s; want allowed without a patch", name, v.Allowed, v.Patch)
 			}
 
 			resp = admitReview(t, base, reviewOf(t, k.kind, k.wrap(bad)))

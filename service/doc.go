@@ -36,7 +36,9 @@
 // container and ephemeral container image: [Validate] denies a workload
 // naming an image that is not verified, [Mutate] also pins each verified
 // image to IMAGE:TAG@sha256:<consensus digest> with a JSON patch, and
-// [Warn] allows and returns the refusals as warnings. A review that does
+// [Warn] allows and returns the refusals as warnings. [PathValidate]
+// answers the same for a validating webhook, never with a patch (the API
+// server refuses one from it). A review that does
 // not decode is a 400. Bodies are bounded ([MaxLookupBody],
 // [MaxReviewBody]).
 //

@@ -33,6 +33,7 @@ const (
 	PathRef       = "/v1/ref"
 	PathStatus    = "/v1/status"
 	PathAdmission = "/v1/admission"
+	PathValidate  = "/v1/admission/validate"
 	PathHealthz   = "/healthz"
 	PathReadyz    = "/readyz"
 	PathMetrics   = "/metrics"
@@ -45,6 +46,7 @@ const (
 //	GET  /v1/ref?image=IMAGE              the image pinned to its consensus digest
 //	GET  /v1/status                       every repository's state
 //	POST /v1/admission                    a Kubernetes admission.k8s.io/v1 AdmissionReview
+//	POST /v1/admission/validate           the same for a validating webhook: never a patch
 //	GET  /healthz                         200 while the process runs
 //	GET  /readyz                          200 when every repository has verified, unexpired state; else 503
 //	GET  /metrics                         Prometheus metrics
@@ -58,6 +60,7 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET "+PathRef, s.getRef)
 	mux.HandleFunc("GET "+PathStatus, s.getStatus)
 	mux.HandleFunc("POST "+PathAdmission, s.postAdmission)
+	mux.HandleFunc("POST "+PathValidate, s.postValidate)
 	mux.HandleFunc("GET "+PathHealthz, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "alive"})
 	})
