@@ -51,7 +51,7 @@ func (c *clock) advance(d time.Duration) {
 // world is the test world's repositories, served on loopback, pinned in a
 // trust directory.
 type world struct {
-	t       *testing.T
+	t       testing.TB
 	trust   string
 	repos   map[string]*fixtures.Repo
 	servers map[string]*fixtures.Server
@@ -163,7 +163,7 @@ func (w *world) start(cfg Config) (*Service, string) {
 }
 
 // refresh refreshes every repository and fails the test on error.
-func refresh(t *testing.T, s *Service) {
+func refresh(t testing.TB, s *Service) {
 	t.Helper()
 	if err := s.RefreshAll(context.Background()); err != nil {
 		t.Fatalf("RefreshAll: %v", err)
@@ -171,7 +171,7 @@ func refresh(t *testing.T, s *Service) {
 }
 
 // get asks base+path and returns the status and body.
-func get(t *testing.T, base, path string) (int, string) {
+func get(t testing.TB, base, path string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(base + path)
 	if err != nil {
@@ -180,7 +180,7 @@ func get(t *testing.T, base, path string) (int, string) {
 	return readResp(t, resp)
 }
 
-func post(t *testing.T, base, path, body string) (int, string) {
+func post(t testing.TB, base, path, body string) (int, string) {
 	t.Helper()
 	resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
 	if err != nil {
@@ -189,7 +189,7 @@ func post(t *testing.T, base, path, body string) (int, string) {
 	return readResp(t, resp)
 }
 
-func readResp(t *testing.T, resp *http.Response) (int, string) {
+func readResp(t testing.TB, resp *http.Response) (int, string) {
 	t.Helper()
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
