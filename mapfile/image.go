@@ -25,10 +25,9 @@ var ErrInvalidImage = errors.New("invalid image reference")
 // names no target.
 var ErrDigestOnly = errors.New("image reference names a digest but no tag")
 
-// ImageError is the error [ImageRef], [ParseRegistryAlias] and
-// [RegistryAliases.Set] return for a refused reference or alias.
+// ImageError is the error [ImageRef] returns for a refused reference.
 type ImageError struct {
-	// Ref is the refused reference or alias, as given.
+	// Ref is the refused reference, as given.
 	Ref string
 	// Msg says what is wrong with it.
 	Msg string
@@ -51,6 +50,20 @@ func (e *ImageError) Unwrap() []error {
 	return errs
 }
 
+// AliasError is the error [ParseRegistryAlias] and [RegistryAliases.Set]
+// return for a refused alias.
+type AliasError struct {
+	// Alias is the refused alias, as given.
+	Alias string
+	// Msg says what is wrong with it.
+	Msg string
+}
+
+// Error formats the error as `invalid registry alias "ALIAS": MSG`.
+func (e *AliasError) Error() string {
+	return fmt.Sprintf("invalid registry alias %q: %s", e.Alias, e.Msg)
+}
+
 // RegistryAliases is the rule that maps a registry host to the prefix of its
 // images' target names: host → prefix, where prefix "" drops the host. A
 // host without an entry keeps its own name, except [DockerHub], which is
@@ -67,28 +80,28 @@ type RegistryAliases map[string]string
 
 // ParseRegistryAlias parses "HOST=PREFIX", the form of `--registry-alias`:
 // "registry.example.com=" drops the host, "ghcr.io=gh" maps it to "gh". HOST
-// "index.docker.io" is [DockerHub]. The error is an [*ImageError].
+// "index.docker.io" is [DockerHub]. The error is an [*AliasError].
 func ParseRegistryAlias(s string) (host, prefix string, err error) {
 	host, prefix, ok := strings.Cut(s, "=")
 	if !ok {
-		return "", "", &ImageError{Ref: s, Msg: `registry alias: want HOST=PREFIX, as "registry.example.com=" or "ghcr.io=gh"`}
+		return "", "", &AliasError{Alias: s, Msg: `want HOST=PREFIX, as "registry.example.com=" or "ghcr.io=gh"`}
 	}
 	if host == "" {
-		return "", "", &ImageError{Ref: s, Msg: "registry alias: empty host"}
+		return "", "", &AliasError{Alias: s, Msg: "empty host"}
 	}
 	if host != strings.ToLower(host) {
-		return "", "", &ImageError{Ref: s, Msg: "registry alias: host " + quote(host) + " has uppercase letters"}
+		return "", "", &AliasError{Alias: s, Msg: "host " + quote(host) + " has uppercase letters"}
 	}
 	reg, err := name.NewRegistry(host)
 	if err != nil || strings.Contains(host, "/") {
-		return "", "", &ImageError{Ref: s, Msg: "registry alias: host " + quote(host) + " is not a registry host[:port]"}
+		return "", "", &AliasError{Alias: s, Msg: "host " + quote(host) + " is not a registry host[:port]"}
 	}
 	if prefix != "" {
 		if msg := targetProblem(prefix); msg != "" {
-			return "", "", &ImageError{Ref: s, Msg: "registry alias: prefix " + quote(prefix) + ": " + msg}
+			return "", "", &AliasError{Alias: s, Msg: "prefix " + quote(prefix) + ": " + msg}
 		}
 		if strings.Contains(prefix, ":") {
-			return "", "", &ImageError{Ref: s, Msg: "registry alias: prefix " + quote(prefix) + ` contains ":"`}
+			return "", "", &AliasError{Alias: s, Msg: "prefix " + quote(prefix) + ` contains ":"`}
 		}
 	}
 	return registryHost(reg), prefix, nil

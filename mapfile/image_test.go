@@ -126,15 +126,15 @@ func TestParseRegistryAlias(t *testing.T) {
 		{"docker.io=docker.io", "docker.io", "docker.io", ""},
 		{"index.docker.io=", "docker.io", "", ""},
 		{"localhost:5000=a/b", "localhost:5000", "a/b", ""},
-		{"registry.example.com", "", "", `registry alias: want HOST=PREFIX, as "registry.example.com=" or "ghcr.io=gh"`},
-		{"=x", "", "", "registry alias: empty host"},
-		{"Registry.example.com=", "", "", `registry alias: host "Registry.example.com" has uppercase letters`},
-		{"a/b=", "", "", `registry alias: host "a/b" is not a registry host[:port]`},
-		{"a b=", "", "", `registry alias: host "a b" is not a registry host[:port]`},
-		{"a.com=/x", "", "", `registry alias: prefix "/x": begins with "/": a target path is relative`},
-		{"a.com=x/../y", "", "", `registry alias: prefix "x/../y": has a ".." segment`},
-		{"a.com=x/", "", "", `registry alias: prefix "x/": has an empty segment`},
-		{"a.com=x:1", "", "", `registry alias: prefix "x:1" contains ":"`},
+		{"registry.example.com", "", "", `want HOST=PREFIX, as "registry.example.com=" or "ghcr.io=gh"`},
+		{"=x", "", "", "empty host"},
+		{"Registry.example.com=", "", "", `host "Registry.example.com" has uppercase letters`},
+		{"a/b=", "", "", `host "a/b" is not a registry host[:port]`},
+		{"a b=", "", "", `host "a b" is not a registry host[:port]`},
+		{"a.com=/x", "", "", `prefix "/x": begins with "/": a target path is relative`},
+		{"a.com=x/../y", "", "", `prefix "x/../y": has a ".." segment`},
+		{"a.com=x/", "", "", `prefix "x/": has an empty segment`},
+		{"a.com=x:1", "", "", `prefix "x:1" contains ":"`},
 	} {
 		host, prefix, err := ParseRegistryAlias(tc.in)
 		if tc.msg == "" {
@@ -143,8 +143,8 @@ func TestParseRegistryAlias(t *testing.T) {
 			}
 			continue
 		}
-		var ie *ImageError
-		if !errors.As(err, &ie) || ie.Msg != tc.msg {
+		var ae *AliasError
+		if !errors.As(err, &ae) || ae.Msg != tc.msg || ae.Alias != tc.in {
 			t.Errorf("ParseRegistryAlias(%q) error %v; want message %q", tc.in, err, tc.msg)
 		}
 	}

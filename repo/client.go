@@ -27,6 +27,8 @@ type Client struct {
 	timeout  time.Duration
 	at       time.Time // zero: now
 	offline  bool
+	maxAge   time.Duration    // Config.MaxAge
+	clock    func() time.Time // Config.Clock
 	limits   Limits
 	maxRoles int // delegated roles visited per lookup
 
@@ -71,6 +73,9 @@ func New(cfg Config) (*Client, error) {
 			return nil, &Error{Repo: cfg.Name, Err: err}
 		}
 	}
+	if cfg.MaxAge < 0 {
+		return nil, &Error{Repo: cfg.Name, Err: fmt.Errorf("negative maximum age %v", cfg.MaxAge)}
+	}
 	if cfg.Timeout < 0 {
 		return nil, &Error{Repo: cfg.Name, Err: fmt.Errorf("negative timeout %v", cfg.Timeout)}
 	}
@@ -83,6 +88,8 @@ func New(cfg Config) (*Client, error) {
 		timeout:  cfg.Timeout,
 		at:       cfg.At,
 		offline:  cfg.Offline,
+		maxAge:   cfg.MaxAge,
+		clock:    cfg.Clock,
 		limits:   cfg.Limits.withDefaults(),
 		maxRoles: 32,
 
@@ -128,7 +135,10 @@ func (c *Client) refTime() time.Time {
 // the trust directory only when it succeeds. An offline Client verifies
 // the cached metadata instead. Delegated roles are left to lookups, which
 // fetch a role only when their search reaches it (see [Client.TargetInfo]).
-// The error, if any, is also what later lookups return.
+// With [Config.MaxAge], a repository that refreshed online within that age
+// verifies its cached metadata instead, as an offline Client does, and
+// goes online only when that fails (expired metadata included). The
+// error, if any, is also what later lookups return.
 func (c *Client) Refresh(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -154,8 +164,10 @@ func (c *Client) refreshLocked(ctx context.Context, ahead bool) error {
 	var err error
 	if c.offline {
 		st, err = c.loadOffline(ctx)
-	} else if st, err = c.update(ctx); err == nil && ahead {
-		c.prefetch(ctx, st)
+	} else if st, err = c.loadFresh(ctx); st == nil {
+		if st, err = c.update(ctx); err == nil && ahead {
+			c.prefetch(ctx, st)
+		}
 	}
 	if err != nil {
 		c.state, c.err = nil, err

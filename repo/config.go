@@ -85,6 +85,16 @@ type Config struct {
 	// Offline forbids every network access: metadata is verified from the
 	// trust directory alone.
 	Offline bool
+	// MaxAge, when positive, lets a refresh use the trust directory's
+	// metadata without a request when the repository last refreshed
+	// successfully online at most MaxAge ago (by Clock, see
+	// [Client.LastRefresh]): the cached metadata is verified as an offline
+	// Client verifies it, expiry at the reference time included, and when
+	// it does not verify the refresh goes online as usual.
+	MaxAge time.Duration
+	// Clock returns the wall-clock time, used to record and age successful
+	// refreshes (never for expiry, see At); nil means time.Now.
+	Clock func() time.Time
 	// Limits bounds metadata sizes.
 	Limits Limits
 	// KeepVerified makes a failed update still commit the files it

@@ -95,7 +95,15 @@
 //
 // With [Config.Offline] a Client never touches the network: it verifies
 // the cached metadata in the trust directory, delegated roles included,
-// against the trusted root. [Config.At] sets the reference time for every
+// against the trusted root.
+//
+// Every successful online update records when it happened, by the wall
+// clock ([Config.Clock]), in the file refreshed-at of the metadata
+// directory, committed with the metadata it vouches for
+// ([Client.LastRefresh], [Status].LastRefresh). With [Config.MaxAge], a
+// refresh within that age of the record makes no request: it verifies the
+// cached metadata as an offline Client does, expiry at the reference time
+// included, and goes online only when they do not verify. [Config.At] sets the reference time for every
 // expiry check, root included, for forensics on old repositories.
 //
 // # Errors

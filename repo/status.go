@@ -25,6 +25,10 @@ type Status struct {
 	// Verified is true when the figures come from a successful refresh by
 	// this Client; otherwise they are read from the trust directory.
 	Verified bool
+	// LastRefresh is when the repository last refreshed successfully
+	// online, by any Client on the trust directory; zero when it never did
+	// (see [Client.LastRefresh]).
+	LastRefresh time.Time
 }
 
 // RoleStatus is one role's version and expiry.
@@ -49,6 +53,9 @@ func (c *Client) Status() (Status, error) {
 	}
 	sum := sha256.Sum256(root)
 	s.RootSHA256 = hex.EncodeToString(sum[:])
+	if s.LastRefresh, err = c.LastRefresh(); err != nil {
+		return s, err
+	}
 	if st := c.state; st != nil {
 		t := st.trusted
 		s.Verified = true

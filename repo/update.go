@@ -167,8 +167,9 @@ func (c *Client) blame(last string, err error) string {
 // directory is built beside it (hard links to the unchanged files, the new
 // root versions in root_history, the new top-level files, each synced) and
 // put in its place atomically, so that a crash at any moment leaves either
-// the old trusted state or the new one. When nothing changed, nothing is
-// written.
+// the old trusted state or the new one. The refresh record (see
+// [Client.LastRefresh]) goes with it; when nothing else changed, only the
+// record is written, in place.
 func (c *Client) commit(stage string, rootVersion int64, roots map[int64][]byte, st *state) error {
 	changed := map[string][]byte{} // path relative to the metadata directory
 	first := rootVersion + 1
@@ -193,8 +194,9 @@ func (c *Client) commit(stage string, rootVersion int64, roots map[int64][]byte,
 	}
 	st.snapshotRaw = st.raw["snapshot.json"]
 	if len(changed) == 0 {
-		return nil
+		return c.writeRecordInPlace()
 	}
+	changed[refreshRecord] = recordBytes(c.now())
 	return c.replaceWith(changed)
 }
 

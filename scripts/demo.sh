@@ -165,4 +165,23 @@ mentions '^status +verified$'
 expect 1 --offline lookup library/alpine:3.20
 mentions 'no consensus'
 
+# --- Pulls: docker pull by digest, and containerd's image verifier --------
+step "docker pull by the digest the repositories agree on: accord ref prints IMAGE@sha256:<consensus>"
+expect 0 --offline ref ubuntu:24.04
+mentions '^ubuntu:24\.04@sha256:[0-9a-f]{64}$'
+echo '  (so: docker pull "$(accord ref ubuntu:24.04)")'
+
+step "containerd's image verifier, called as containerd calls it (descriptor on stdin): exit 0 allows the pull"
+DIGEST=$("$BIN/accord" --offline ref ubuntu:24.04)
+DIGEST=${DIGEST#*@}
+SIZE=$("$BIN/accord" --offline --json lookup library/ubuntu:24.04 | sed -n 's/^  "length": \([0-9]*\),$/\1/p')
+printf '{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "%s", "size": %s}\n' "$DIGEST" "$SIZE" >"$OUT/descriptor.json"
+MT=application/vnd.oci.descriptor.v1+json
+expect 0 --offline image-verify -name docker.io/library/ubuntu:24.04 -digest "$DIGEST" -stdin-media-type "$MT" <"$OUT/descriptor.json"
+mentions '^allowed: docker\.io/library/ubuntu:24\.04 is target library/ubuntu:24\.04'
+step "... and blocks alpine, which ci and qa signed differently: the reason on stdout, exit 1"
+expect 1 --offline image-verify -name docker.io/library/alpine:3.20 -digest "$DIGEST" -stdin-media-type "$MT" <"$OUT/descriptor.json"
+mentions '^blocked: target "library/alpine:3\.20": no consensus'
+# --- end of the pulls block ----------------------------------------------
+
 printf '\ndemo: every step behaved as it says\n'

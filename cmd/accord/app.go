@@ -115,6 +115,8 @@ func (a *accord) newApp() *cli.App {
 			a.statusCommand(),
 			a.mirrorCommand(),
 			a.lookupCommand(),
+			a.refCommand(),
+			a.imageVerifyCommand(),
 			a.downloadCommand(),
 			a.verifyCommand(),
 			a.listCommand(),

@@ -18,7 +18,8 @@ func (a *accord) statusCommand() *cli.Command {
 		Usage: "print what the trust directory holds for each repository",
 		Description: "status prints, for each declared repository, its mirrors, the trusted\n" +
 			"root's version, SHA-256 and expiry, and the cached timestamp, snapshot\n" +
-			"and targets versions and expiries, without any network access.",
+			"and targets versions and expiries, and when it last refreshed online\n" +
+			"successfully (what --max-age counts from), without any network access.",
 		Action: a.status,
 	}
 }
@@ -32,7 +33,10 @@ type statusJSON struct {
 	Timestamp *roleJSON    `json:"timestamp,omitempty"`
 	Snapshot  *roleJSON    `json:"snapshot,omitempty"`
 	Targets   *roleJSON    `json:"targets,omitempty"`
-	Error     string       `json:"error,omitempty"`
+	// LastRefresh is when the repository last refreshed online; absent
+	// when it never did.
+	LastRefresh *time.Time `json:"last_refresh,omitempty"`
+	Error       string     `json:"error,omitempty"`
 }
 
 // rootJSON is the trusted root in --json output.
@@ -100,6 +104,10 @@ func statusListJSON(states []repoState) []statusJSON {
 			j.Pinned = true
 			j.Root = &rootJSON{Version: s.Root.Version, Expires: s.Root.Expires.UTC(), Expired: s.Root.Expired, SHA256: s.RootSHA256}
 			j.Timestamp, j.Snapshot, j.Targets = newRoleJSON(s.Timestamp), newRoleJSON(s.Snapshot), newRoleJSON(s.Targets)
+			if !s.LastRefresh.IsZero() {
+				t := s.LastRefresh.UTC()
+				j.LastRefresh = &t
+			}
 		}
 		out[i] = j
 	}
@@ -141,6 +149,11 @@ func (a *accord) printStatus(states []repoState) error {
 				continue
 			}
 			row(roleNames[j+1], "version %d  expires %s", r.Version, expiry(r))
+		}
+		if s.LastRefresh.IsZero() {
+			row("refreshed", "never online")
+		} else {
+			row("refreshed", "%s", s.LastRefresh.UTC().Format(time.RFC3339))
 		}
 	}
 	return nil

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/accord-tuf/accord/mapfile"
 )
 
 // defaultTimeout is the limit for each metadata request, and the longest
@@ -28,6 +30,8 @@ func globalFlags() []cli.Flag {
 		// A string, parsed by parseOptions, so that a bad value is named
 		// with the form it should have.
 		&cli.StringFlag{Name: "timeout", DefaultText: defaultTimeout.String(), Usage: "the limit for each metadata request, body included, as a `DURATION`; a target's body may fall silent (no byte) for at most DURATION and is due within DURATION plus its signed length at 64 KiB/s"},
+		&cli.StringFlag{Name: "max-age", Usage: "use a repository's trust directory state without a request when it refreshed online within `DURATION` (expiry is still checked); older, it is refreshed"},
+		&cli.GenericFlag{Name: "registry-alias", Value: &aliasFlag{}, Usage: "map an image registry to a target-name prefix, as `HOST=PREFIX` (\"registry.example.com=\" drops the host; repeatable; docker.io is dropped unless mapped)"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say more on stderr"},
 		&cli.BoolFlag{Name: "version", Usage: "print accord's version and go-tuf's, and exit"},
 	}
@@ -42,8 +46,34 @@ type options struct {
 	mirror   string    // absolute, or empty
 	at       time.Time // zero means now
 	timeout  time.Duration
-	verbose  bool
+	// timeoutSet is true when --timeout was given.
+	timeoutSet bool
+	maxAge     time.Duration // zero: always refresh
+	aliases    mapfile.RegistryAliases
+	verbose    bool
 }
+
+// aliasFlag collects --registry-alias values, each checked as it is
+// given. Unlike a string slice flag, it does not split values on commas.
+type aliasFlag struct {
+	aliases mapfile.RegistryAliases
+	given   []string
+}
+
+// Set adds one HOST=PREFIX alias.
+func (f *aliasFlag) Set(v string) error {
+	if f.aliases == nil {
+		f.aliases = mapfile.RegistryAliases{}
+	}
+	if err := f.aliases.Set(v); err != nil {
+		return err
+	}
+	f.given = append(f.given, v)
+	return nil
+}
+
+// String returns the aliases as given.
+func (f *aliasFlag) String() string { return strings.Join(f.given, " ") }
 
 // parseOptions checks the global flags of c.
 func parseOptions(c *cli.Context) (options, error) {
@@ -67,6 +97,20 @@ func parseOptions(c *cli.Context) (options, error) {
 			return o, usageErrorf("--timeout: invalid duration %q: want e.g. 30s or 2m", c.String("timeout"))
 		}
 		o.timeout = d
+	}
+	o.timeoutSet = c.IsSet("timeout")
+	if c.IsSet("max-age") {
+		d, err := time.ParseDuration(c.String("max-age"))
+		if err != nil {
+			return o, usageErrorf("--max-age: invalid duration %q: want e.g. 5m or 1h", c.String("max-age"))
+		}
+		if d < 0 {
+			return o, usageErrorf("--max-age: %v is negative", d)
+		}
+		o.maxAge = d
+	}
+	if f, ok := c.Generic("registry-alias").(*aliasFlag); ok {
+		o.aliases = f.aliases
 	}
 	if o.timeout <= 0 {
 		return o, usageErrorf("--timeout: %v is not a positive duration", o.timeout)

@@ -17,6 +17,7 @@
 //	accord status                              print what the trust directory holds
 //	accord mirror OUT [REPO...] [--targets]    write verified metadata as a mirror
 //	accord lookup TARGET | GUN TAG             resolve a target across repositories
+//	accord ref IMAGE                           print IMAGE@sha256:<consensus digest>, for docker pull
 //	accord download TARGET -o FILE             resolve and fetch a target
 //	accord verify FILE TARGET                  check a local file against the consensus
 //	accord list [PATTERN]                      every target the repositories sign
@@ -33,6 +34,13 @@
 //	--offline             no network: verify from cached metadata alone
 //	--mirror DIR          use DIR/<repo>/ as every repository's only remote
 //	--at TIME             RFC 3339 reference time for every expiry check
+//	--max-age DURATION    use a repository's trust directory state without a
+//	                      request when it refreshed online within DURATION
+//	                      (expiry is still checked); older, refresh it
+//	--registry-alias HOST=PREFIX
+//	                      map an image registry to a target-name prefix
+//	                      (repeatable; "HOST=" drops the host; docker.io is
+//	                      dropped unless mapped)
 //	--timeout DURATION    limit for each metadata request (default 30s); for
 //	                      a target's body, the longest silence, the body
 //	                      being due within DURATION plus its length at 64 KiB/s
@@ -83,8 +91,9 @@
 //	                      {"name", "error"}], each role {"version", "expires", "expired"},
 //	                      "expires" the earliest
 //	status:              [{"name", "mirrors", "pinned", "root": {"version", "expires",
-//	                      "expired", "sha256"}, "timestamp", "snapshot", "targets"}],
-//	                      roles absent when not cached
+//	                      "expired", "sha256"}, "timestamp", "snapshot", "targets",
+//	                      "last_refresh"}], roles absent when not cached,
+//	                      last_refresh absent when never refreshed online
 //	mirror:              [{"name", "dir"} or {"name", "error"}]
 //	download:            lookup's document, then "output" (the FILE of -o)
 //	                      and "downloaded" (true or false); when false,
@@ -92,6 +101,10 @@
 //	                      each supporting repository's cause, in the order
 //	                      asked (empty when the failure was not one of
 //	                      theirs, such as a write to FILE)
+//
+//	ref:                 lookup's document for the image's target, then "image"
+//	                      (as given) and "ref" when allowed, or "refused" (why)
+//	                      when the target is verified but the image is not
 //
 // lookup's document is in SPEC section 5. A download refused by the lookup
 // prints the lookup's document alone.

@@ -183,7 +183,7 @@ func repoCause(name string, err error) string {
 }
 
 // repoConfig describes the repository r to package repo, with the global
-// options: --mirror, --offline, --at and --timeout.
+// options: --mirror, --offline, --max-age, --at and --timeout.
 func (a *accord) repoConfig(r *mapfile.Repository) (repo.Config, error) {
 	dir, err := a.trustDir()
 	if err != nil {
@@ -196,6 +196,7 @@ func (a *accord) repoConfig(r *mapfile.Repository) (repo.Config, error) {
 		Timeout:    a.opts.timeout,
 		At:         a.opts.at,
 		Offline:    a.opts.offline,
+		MaxAge:     a.opts.maxAge,
 		Warn:       a.warn,
 	}
 	if a.opts.mirror != "" {

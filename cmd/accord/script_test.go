@@ -224,10 +224,10 @@ func cmdFixtureWorld(ts *testscript.TestScript, neg bool, args []string) {
 // cmdFixtureFault makes the server misbehave for one repository's
 // requests until fixture-clear.
 //
-//	fixture-fault REPO status CODE | drop | oversize | trailing
+//	fixture-fault REPO status CODE | drop | oversize | trailing | hang
 func cmdFixtureFault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: fixture-fault REPO status CODE | drop | oversize | trailing")
+		ts.Fatalf("usage: fixture-fault REPO status CODE | drop | oversize | trailing | hang")
 	}
 	var f fixtures.Fault
 	switch kind := args[1]; {
@@ -241,6 +241,8 @@ func cmdFixtureFault(ts *testscript.TestScript, neg bool, args []string) {
 		f = fixtures.Oversize(0)
 	case kind == "trailing" && len(args) == 2:
 		f = fixtures.Trailing()
+	case kind == "hang" && len(args) == 2:
+		f = fixtures.Hang()
 	default:
 		ts.Fatalf("fixture-fault: unknown fault %q", strings.Join(args[1:], " "))
 	}
