@@ -78,6 +78,7 @@ func (a *accord) serve(c *cli.Context) error {
 		Map:       m,
 		Open:      a.serviceRepository,
 		Refresh:   refresh,
+		Aliases:   a.opts.aliases,
 		Admission: mode,
 		Logf:      a.diag.errorf,
 	})
