@@ -66,7 +66,7 @@ func (s *Service) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET "+PathReadyz, s.getReadyz)
 	mux.Handle("GET "+PathMetrics, promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-	return mux
+	return promhttp.InstrumentHandlerInFlight(s.metrics.inFlight, mux)
 }
 
 // writeJSON writes v as the response, with status code.

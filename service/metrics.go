@@ -19,6 +19,7 @@ type metrics struct {
 	refreshes   *prometheus.CounterVec // by repository and result
 	expires     *prometheus.GaugeVec   // earliest metadata expiry, by repository
 	lastRefresh *prometheus.GaugeVec   // last successful refresh, by repository
+	inFlight    prometheus.Gauge       // HTTP requests being answered
 }
 
 func newMetrics(names []string) *metrics {
@@ -49,8 +50,12 @@ func newMetrics(names []string) *metrics {
 			Name: "accord_repository_last_refresh_timestamp_seconds",
 			Help: "Start of a repository's last successful background refresh, as a Unix time.",
 		}, []string{"repository"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "accord_http_requests_in_flight",
+			Help: "HTTP requests being answered, this one included.",
+		}),
 	}
-	m.reg.MustRegister(m.lookups, m.latency, m.reviews, m.refreshes, m.expires, m.lastRefresh,
+	m.reg.MustRegister(m.lookups, m.latency, m.reviews, m.refreshes, m.expires, m.lastRefresh, m.inFlight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, n := range names {
 		for _, r := range []string{"ok", "unreachable", "refused"} {

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -331,5 +333,63 @@ func TestBackoff(t *testing.T) {
 		if got := backoff(c.n, time.Minute); got != c.want {
 			t.Errorf("backoff(%d) = %v, want %v", c.n, got, c.want)
 		}
+	}
+}
+
+// TestServeDrains cancels Serve's context while a request is in flight
+// (its body half sent): the request still gets its answer, and Serve
+// returns nil once it has.
+func TestServeDrains(t *testing.T) {
+	w := newWorld(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := New(ctx, w.config(Validate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh(t, s)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln, nil) }()
+
+	body, send := io.Pipe()
+	answer := make(chan *http.Response, 1)
+	go func() {
+		resp, err := http.Post("http://"+ln.Addr().String()+"/v1/lookup", "application/json", body)
+		if err != nil {
+			t.Error(err)
+		}
+		answer <- resp
+	}()
+	if _, err := send.Write([]byte(`["library/app:1",`)); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	for metricLine(t, base, "accord_http_requests_in_flight") != "2" {
+		time.Sleep(time.Millisecond) // until the server is answering it (and this request)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		t.Fatalf("Serve returned %v with a request in flight", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if _, err := send.Write([]byte(` "library/solo:1"]`)); err != nil {
+		t.Fatal(err)
+	}
+	send.Close()
+	resp := <-answer
+	if resp == nil {
+		t.Fatal("no answer")
+	}
+	code, text := readResp(t, resp)
+	if code != http.StatusOK || !strings.Contains(text, `"verified"`) {
+		t.Errorf("the drained request = %d %s, want its results", code, text)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve = %v, want nil after draining", err)
 	}
 }
