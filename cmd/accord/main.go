@@ -21,6 +21,9 @@
 //	accord download TARGET -o FILE             resolve and fetch a target
 //	accord verify FILE TARGET                  check a local file against the consensus
 //	accord list [PATTERN]                      every target the repositories sign
+//	accord serve [--listen ADDR] [--admission validate|mutate|warn] [--tls-cert F --tls-key F]
+//	                                           answer lookups and Kubernetes admission
+//	                                           reviews over HTTP from verified state in memory
 //	accord completion bash|zsh|fish            print a shell completion script
 //	accord --version                           print accord's, go-tuf's and Go's versions
 //
