@@ -67,6 +67,17 @@
 // separators. [ImageTarget] turns a
 // container image name and tag into the target "GUN:TAG".
 //
+// # Image references
+//
+// [ImageRef] turns a container image reference, as given to docker pull or
+// by containerd, into the target that names it: parsed by
+// go-containerregistry's name package, normalised as Docker does ("ubuntu"
+// is docker.io/library/ubuntu:latest), held to Docker's grammar, and its
+// registry host mapped by [RegistryAliases] (Docker Hub dropped by
+// default, so "ubuntu:24.04" is "library/ubuntu:24.04"; other hosts kept).
+// Its digest, if any, is returned for the caller to check against the
+// consensus; a digest without a tag is refused ([ErrDigestOnly]).
+//
 // # Concurrency
 //
 // A [*Map] returned by [Parse], [ParseReader] or [Load] is immutable and safe

@@ -136,10 +136,15 @@ type Image struct {
 	// consensus digest is what `docker pull` should be given.
 	Name string
 	// Canonical is the reference normalised as Docker does, without its
-	// digest: "docker.io/library/ubuntu:24.04".
+	// digest: "docker.io/library/ubuntu:24.04" ("docker.io/library/ubuntu"
+	// for a reference without a tag from [ImageRefOrDigest]).
 	Canonical string
-	// Target is the target name: "library/ubuntu:24.04".
+	// Target is the target name: "library/ubuntu:24.04"; empty only for
+	// a reference without a tag from [ImageRefOrDigest].
 	Target string
+	// Repository is the image's repository as a target-name prefix, the
+	// target without ":TAG": "library/ubuntu".
+	Repository string
 	// Digest is the reference's digest, "sha256:" and 64 lowercase hex
 	// digits, or "" when it has none. The caller compares it with the
 	// consensus sha256: the image manifest's digest.
@@ -181,6 +186,20 @@ var dockerTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 // than the host it pulls from), and a result that is not a valid target
 // path.
 func ImageRef(ref string, aliases RegistryAliases) (Image, error) {
+	return parseImage(ref, aliases, false)
+}
+
+// ImageRefOrDigest is [ImageRef], except that a reference with a digest
+// and no tag ("ubuntu@sha256:…", as containerd's CRI plugin passes an
+// image pinned by digest) is accepted: its Target is empty, and its
+// Repository and Digest name it. Finding which tags of Repository have
+// that digest is the caller's business.
+func ImageRefOrDigest(ref string, aliases RegistryAliases) (Image, error) {
+	return parseImage(ref, aliases, true)
+}
+
+// parseImage is [ImageRef], and with digestOnly [ImageRefOrDigest].
+func parseImage(ref string, aliases RegistryAliases, digestOnly bool) (Image, error) {
 	bad := func(msg string) (Image, error) { return Image{}, &ImageError{Ref: ref, Msg: msg} }
 	base, dig, hasDigest := strings.Cut(ref, "@")
 	if hasDigest {
@@ -205,14 +224,15 @@ func ImageRef(ref string, aliases RegistryAliases) (Image, error) {
 	if err != nil {
 		return bad(strings.TrimPrefix(err.Error(), "repository "))
 	}
-	if tag.TagStr() == "" && hasDigest {
+	tagStr := tag.TagStr()
+	noTag := tagStr == "" && hasDigest
+	if noTag && !digestOnly {
 		return Image{}, &ImageError{Ref: ref, Msg: "names a digest but no tag: accord verifies tags; give IMAGE:TAG@" + dig, digestOnly: true}
 	}
-	tagStr := tag.TagStr()
-	if tagStr == "" {
+	if tagStr == "" && !noTag {
 		tagStr = name.DefaultTag
 	}
-	if !dockerTag.MatchString(tagStr) {
+	if !noTag && !dockerTag.MatchString(tagStr) {
 		return bad("tag " + quote(tagStr) + " is not a Docker tag")
 	}
 	repoPath := tag.RepositoryStr()
@@ -226,17 +246,21 @@ func ImageRef(ref string, aliases RegistryAliases) (Image, error) {
 	if p := aliases.prefix(host); p != "" {
 		gun = p + "/" + repoPath
 	}
+	im := Image{Name: base, Canonical: host + "/" + repoPath, Repository: gun, Digest: dig}
+	if noTag {
+		if msg := targetProblem(gun + ":" + name.DefaultTag); msg != "" {
+			return bad(msg)
+		}
+		return im, nil
+	}
 	target, err := ImageTarget(gun, tagStr)
 	var te *TargetError
 	if errors.As(err, &te) {
 		return bad(te.Msg)
 	}
-	return Image{
-		Name:      base,
-		Canonical: host + "/" + repoPath + ":" + tagStr,
-		Target:    target,
-		Digest:    dig,
-	}, nil
+	im.Canonical += ":" + tagStr
+	im.Target = target
+	return im, nil
 }
 
 // registryHost returns the host of reg as [RegistryAliases] knows it:

@@ -42,9 +42,12 @@ func TestImageRef(t *testing.T) {
 				t.Fatalf("ImageRef(%q) error: %v", tc.ref, err)
 			}
 			wantName, _, _ := strings.Cut(tc.ref, "@")
-			want := Image{Name: wantName, Canonical: tc.canonical, Target: tc.target, Digest: tc.digest}
+			want := Image{Name: wantName, Canonical: tc.canonical, Target: tc.target, Repository: untagged(tc.target), Digest: tc.digest}
 			if got != want {
 				t.Errorf("ImageRef(%q) = %+v; want %+v", tc.ref, got, want)
+			}
+			if again, err := ImageRefOrDigest(tc.ref, nil); err != nil || again != got {
+				t.Errorf("ImageRefOrDigest(%q) = %+v, %v; want %+v", tc.ref, again, err, got)
 			}
 		})
 	}
@@ -95,6 +98,31 @@ func TestImageRefErrors(t *testing.T) {
 				t.Errorf("ImageRef(%q) error %v: ErrDigestOnly is %v", tc.ref, err, errors.Is(err, ErrDigestOnly))
 			}
 		})
+	}
+}
+
+func TestImageRefOrDigest(t *testing.T) {
+	for _, tc := range []struct{ ref, canonical, repository string }{
+		{"ubuntu@sha256:" + hexA, "docker.io/library/ubuntu", "library/ubuntu"},
+		{"docker.io/library/ubuntu@sha256:" + hexA, "docker.io/library/ubuntu", "library/ubuntu"},
+		{"registry.example.com:5000/team/app@sha256:" + hexA, "registry.example.com:5000/team/app", "registry.example.com:5000/team/app"},
+		{"localhost/app@sha256:" + hexA, "localhost/app", "localhost/app"},
+	} {
+		got, err := ImageRefOrDigest(tc.ref, nil)
+		base, _, _ := strings.Cut(tc.ref, "@")
+		want := Image{Name: base, Canonical: tc.canonical, Repository: tc.repository, Digest: "sha256:" + hexA}
+		if err != nil || got != want {
+			t.Errorf("ImageRefOrDigest(%q) = %+v, %v; want %+v", tc.ref, got, err, want)
+		}
+	}
+	// Everything else ImageRef refuses, ImageRefOrDigest refuses too.
+	for _, tc := range imageRefErrors {
+		if errors.Is(func() error { _, err := ImageRef(tc.ref, nil); return err }(), ErrDigestOnly) {
+			continue
+		}
+		if got, err := ImageRefOrDigest(tc.ref, nil); err == nil {
+			t.Errorf("ImageRefOrDigest(%q) = %+v; want an error", tc.ref, got)
+		}
 	}
 }
 
@@ -173,8 +201,11 @@ func FuzzImageRef(f *testing.F) {
 			t.Fatalf("ImageRef(%q) digest %q", ref, im.Digest)
 		}
 		again, err := ImageRef(im.Canonical, RegistryAliases{"registry.example.com": ""})
-		if err != nil || again.Target != im.Target || again.Canonical != im.Canonical {
+		if err != nil || again.Target != im.Target || again.Canonical != im.Canonical || !strings.HasPrefix(im.Target, im.Repository+":") {
 			t.Fatalf("ImageRef(%q) = %+v, but its canonical form gives %+v, %v", ref, im, again, err)
+		}
+		if other, err := ImageRefOrDigest(ref, RegistryAliases{"registry.example.com": ""}); err != nil || other != im {
+			t.Fatalf("ImageRefOrDigest(%q) = %+v, %v; ImageRef gave %+v", ref, other, err, im)
 		}
 	})
 }

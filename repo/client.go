@@ -29,6 +29,7 @@ type Client struct {
 	offline  bool
 	maxAge   time.Duration    // Config.MaxAge
 	clock    func() time.Time // Config.Clock
+	record   bool             // keep the refresh record: not with Config.MetadataDir
 	limits   Limits
 	maxRoles int // delegated roles visited per lookup
 
@@ -90,6 +91,7 @@ func New(cfg Config) (*Client, error) {
 		offline:  cfg.Offline,
 		maxAge:   cfg.MaxAge,
 		clock:    cfg.Clock,
+		record:   cfg.MetadataDir == "",
 		limits:   cfg.Limits.withDefaults(),
 		maxRoles: 32,
 

@@ -90,7 +90,9 @@ type Config struct {
 	// successfully online at most MaxAge ago (by Clock, see
 	// [Client.LastRefresh]): the cached metadata is verified as an offline
 	// Client verifies it, expiry at the reference time included, and when
-	// it does not verify the refresh goes online as usual.
+	// it does not verify the refresh goes online as usual. With
+	// MetadataDir no record is kept (see [RefreshRecord]), so MaxAge has
+	// no effect.
 	MaxAge time.Duration
 	// Clock returns the wall-clock time, used to record and age successful
 	// refreshes (never for expiry, see At); nil means time.Now.

@@ -98,8 +98,9 @@
 // against the trusted root.
 //
 // Every successful online update records when it happened, by the wall
-// clock ([Config.Clock]), in the file refreshed-at of the metadata
-// directory, committed with the metadata it vouches for
+// clock ([Config.Clock]), in the file [RefreshRecord] of the metadata
+// directory (not in a plain [Config.MetadataDir]), committed with the
+// metadata it vouches for
 // ([Client.LastRefresh], [Status].LastRefresh). With [Config.MaxAge], a
 // refresh within that age of the record makes no request: it verifies the
 // cached metadata as an offline Client does, expiry at the reference time

@@ -3,6 +3,8 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -135,4 +137,28 @@ func TestMaxAgeExpiredTimestampRefusedWithinAge(t *testing.T) {
 func TestMaxAgeNegativeRefused(t *testing.T) {
 	_, err := repo.New(repo.Config{Name: "ci", TrustDir: t.TempDir(), Mirrors: mirrors("http://127.0.0.1:1"), MaxAge: -time.Second})
 	wantErr(t, err, `repository "ci"`, "negative maximum age -1s")
+}
+
+// TestNoRefreshRecordInPlainMetadataDir checks that a plain TUF client
+// directory (Config.MetadataDir) holds TUF metadata only.
+func TestNoRefreshRecordInPlainMetadataDir(t *testing.T) {
+	r := newRepo(t, fixtures.Options{}, map[string]string{"a.txt": "a"})
+	dir, root := r.Dir(t)
+	srv := fixtures.Serve(t, dir)
+	mdir := filepath.Join(t.TempDir(), "metadata")
+	if _, err := repo.Pin("", "ci", root, repo.PinOptions{MetadataDir: mdir}); err != nil {
+		t.Fatal(err)
+	}
+	c := clientWith(t, repo.Config{MetadataDir: mdir, Mirrors: mirrors(srv.URL), MaxAge: time.Hour, Clock: clockAt(t0)})
+	for range 2 {
+		if err := c.Refresh(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(mdir, repo.RefreshRecord)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("refresh record in a plain metadata directory: %v", err)
+	}
+	if last, err := c.LastRefresh(); err != nil || !last.IsZero() {
+		t.Errorf("LastRefresh: %v, %v; want the zero time", last, err)
+	}
 }

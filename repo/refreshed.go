@@ -12,13 +12,16 @@ import (
 	"github.com/accord-tuf/accord/internal/atomicfile"
 )
 
-// refreshRecord is the file of the metadata directory that records when
+// RefreshRecord is the file of the metadata directory that records when
 // the repository last refreshed successfully online: one RFC 3339 time and
 // a newline. Its name does not end in ".json", so no role's file can take
 // it. It is committed with the metadata it vouches for: in the same
 // directory exchange when the refresh changed anything, otherwise
-// atomically in place, under the same lock.
-const refreshRecord = "refreshed-at"
+// atomically in place, under the same lock. A metadata directory given as
+// [Config.MetadataDir] (a plain TUF client layout, which other TUF clients
+// may read) holds TUF metadata only: no record is kept there, and
+// [Config.MaxAge] never finds one.
+const RefreshRecord = "refreshed-at"
 
 // maxRecordLength bounds the refresh record's size.
 const maxRecordLength = 64
@@ -41,8 +44,11 @@ func recordBytes(t time.Time) []byte {
 // writeRecordInPlace records a successful refresh that changed no other
 // file. The caller holds the exclusive lock.
 func (c *Client) writeRecordInPlace() error {
-	if err := atomicfile.WriteFile(filepath.Join(c.mdir, refreshRecord), recordBytes(c.now()), filePerm); err != nil {
-		return c.errf(refreshRecord, err)
+	if !c.record {
+		return nil
+	}
+	if err := atomicfile.WriteFile(filepath.Join(c.mdir, RefreshRecord), recordBytes(c.now()), filePerm); err != nil {
+		return c.errf(RefreshRecord, err)
 	}
 	return nil
 }
@@ -53,20 +59,20 @@ func (c *Client) writeRecordInPlace() error {
 // waiting for a writer. A record that does not parse is an error naming
 // it; the next successful refresh replaces it.
 func (c *Client) LastRefresh() (time.Time, error) {
-	files, err := readCommitted(c.mdir, []string{refreshRecord}, func(string) int64 { return maxRecordLength })
+	files, err := readCommitted(c.mdir, []string{RefreshRecord}, func(string) int64 { return maxRecordLength })
 	if errors.Is(err, fs.ErrNotExist) {
 		return time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, c.errf(refreshRecord, err)
+		return time.Time{}, c.errf(RefreshRecord, err)
 	}
-	data, ok := files[refreshRecord]
+	data, ok := files[RefreshRecord]
 	if !ok {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSuffix(string(data), "\n"))
 	if err != nil {
-		return time.Time{}, c.errf(refreshRecord, fmt.Errorf("does not parse: %w; the next refresh replaces it", err))
+		return time.Time{}, c.errf(RefreshRecord, fmt.Errorf("does not parse: %w; the next refresh replaces it", err))
 	}
 	return t.UTC(), nil
 }

@@ -196,7 +196,9 @@ func (c *Client) commit(stage string, rootVersion int64, roots map[int64][]byte,
 	if len(changed) == 0 {
 		return c.writeRecordInPlace()
 	}
-	changed[refreshRecord] = recordBytes(c.now())
+	if c.record {
+		changed[RefreshRecord] = recordBytes(c.now())
+	}
 	return c.replaceWith(changed)
 }
 

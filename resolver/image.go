@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/accord-tuf/accord/mapfile"
 )
@@ -108,4 +109,56 @@ func (r *Resolver) ResolveImage(ctx context.Context, im mapfile.Image, groups []
 		out.Err = &DigestMismatchError{Image: im.Name, Target: im.Target, Consensus: out.Digest, Got: im.Digest, Source: "the reference's"}
 	}
 	return out, nil
+}
+
+// ErrNoTagForDigest: a reference that names a digest but no tag, and no
+// verified tag of its image has that digest.
+var ErrNoTagForDigest = errors.New("no verified tag of the image has this digest")
+
+// ResolveImageDigest is [Resolver.ResolveImage] for any reference from
+// mapfile.ImageRefOrDigest. A reference with a tag is resolved by it. One
+// with a digest and no tag (as containerd's CRI plugin passes an image
+// pinned by digest) is allowed when a tag of its image, a target
+// Repository:TAG, is verified with that digest as its consensus sha256:
+// the targets of every declared repository are listed ([Resolver.List],
+// so each is refreshed) and each Repository:* target resolved with groups;
+// the first such target, in sorted order, is the result's. When none is,
+// [ImageResult.Err] wraps [ErrNoTagForDigest], and Result is nil.
+func (r *Resolver) ResolveImageDigest(ctx context.Context, im mapfile.Image, groups []string) (*ImageResult, error) {
+	if im.Target != "" {
+		return r.ResolveImage(ctx, im, groups)
+	}
+	l, err := r.List(ctx, escapeGlob(im.Repository)+":*", groups)
+	if l == nil {
+		return nil, err
+	}
+	for _, row := range l.Rows {
+		res := row.Result
+		if res == nil || res.Status != StatusVerified || len(res.Hashes["sha256"]) != 32 {
+			continue
+		}
+		if d := "sha256:" + hex.EncodeToString(res.Hashes["sha256"]); d == im.Digest {
+			found := im
+			found.Target = row.Target
+			return &ImageResult{Image: found, Result: res, Digest: d}, nil
+		}
+	}
+	e := fmt.Errorf("image %q: %w %s (among %d targets %s:*)", im.Name, ErrNoTagForDigest, im.Digest, len(l.Rows), im.Repository)
+	if err != nil {
+		e = fmt.Errorf("%w; %w", e, err)
+	}
+	return &ImageResult{Image: im, Err: e}, nil
+}
+
+// escapeGlob escapes the characters that are special in a map-file
+// pattern, so that the pattern matches s literally.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`*?[]{},!\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

@@ -313,7 +313,7 @@ func loadTrustedFile(p string) bool {
 		return !strings.HasPrefix(parts[1], ".") || strings.HasSuffix(parts[1], ".lock")
 	case len(parts) == 3:
 		switch parts[2] {
-		case "root.json", "timestamp.json", "snapshot.json", "targets.json", "root_history":
+		case "root.json", "timestamp.json", "snapshot.json", "targets.json", "root_history", repo.RefreshRecord:
 			return true
 		}
 		return false

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/accord-tuf/accord/fixtures"
+	"github.com/accord-tuf/accord/repo"
 )
 
 // crashRuns is the number of accord processes TestCrashKill kills.
@@ -308,6 +309,15 @@ func (e *crashEnv) checkLeftovers(i int) {
 		case len(parts) == 2 && parts[0] == "metadata" && strings.HasPrefix(parts[1], ".") && strings.HasSuffix(parts[1], ".lock"):
 		case len(parts) == 3 && parts[0] == "metadata" && slices.Contains([]string{"root.json", "timestamp.json", "snapshot.json", "targets.json"}, parts[2]):
 		case len(parts) == 4 && parts[0] == "metadata" && parts[2] == "root_history" && strings.HasSuffix(parts[3], ".root.json"):
+		case len(parts) == 3 && parts[0] == "metadata" && parts[2] == repo.RefreshRecord:
+			// Committed with the metadata, or in place: never a part.
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if _, err := time.Parse(time.RFC3339Nano, strings.TrimSuffix(string(data), "\n")); err != nil {
+				t.Errorf("run %d: %s holds %q, not a whole refresh record", i, rel, data)
+			}
 		default:
 			t.Errorf("run %d: %s is neither trusted nor temporary", i, rel)
 		}

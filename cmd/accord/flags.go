@@ -31,7 +31,7 @@ func globalFlags() []cli.Flag {
 		// with the form it should have.
 		&cli.StringFlag{Name: "timeout", DefaultText: defaultTimeout.String(), Usage: "the limit for each metadata request, body included, as a `DURATION`; a target's body may fall silent (no byte) for at most DURATION and is due within DURATION plus its signed length at 64 KiB/s"},
 		&cli.StringFlag{Name: "max-age", Usage: "use a repository's trust directory state without a request when it refreshed online within `DURATION` (expiry is still checked); older, it is refreshed"},
-		&cli.GenericFlag{Name: "registry-alias", Value: &aliasFlag{}, Usage: "map an image registry to a target-name prefix, as `HOST=PREFIX` (\"registry.example.com=\" drops the host; repeatable; docker.io is dropped unless mapped)"},
+		&cli.GenericFlag{Name: "registry-alias", Value: &aliasFlag{}, Usage: "give the images of registry HOST target names under PREFIX: `HOST=PREFIX` (\"registry.example.com=\" drops the host; repeatable; docker.io is dropped unless mapped)"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say more on stderr"},
 		&cli.BoolFlag{Name: "version", Usage: "print accord's version and go-tuf's, and exit"},
 	}
