@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	var errs []error
 	for _, name := range names {
-		r := &repository{name: name, now: cfg.Now, metrics: s.metrics,
+		r := &repository{name: name, now: cfg.Now, metrics: s.metrics, logf: cfg.Logf,
 			open: func(offline bool) (*repo.Client, error) { return cfg.Open(name, offline) }}
 		if cfg.Refresh > 0 {
 			c, err := cfg.Open(name, false)

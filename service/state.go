@@ -35,6 +35,7 @@ type repository struct {
 	refresh *repo.Client // online; used by the refresher alone
 	now     func() time.Time
 	metrics *metrics
+	logf    func(string, ...any)
 
 	snap atomic.Pointer[snapshot]
 
@@ -186,6 +187,9 @@ func (r *repository) refreshOnce(ctx context.Context) error {
 	}
 	r.mu.Unlock()
 	r.metrics.refreshed(r.name, err, start)
+	if err != nil {
+		r.logf("refresh %s, keeping the state verified before: %v", refreshResult(err), err)
+	}
 	return err
 }
 
