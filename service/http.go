@@ -69,9 +69,18 @@ func (s *Service) Handler() http.Handler {
 	return promhttp.InstrumentHandlerInFlight(s.metrics.inFlight, mux)
 }
 
-// writeJSON writes v as the response, with status code.
+// writeJSON writes v as the response, with status code. A value that
+// encodes itself (a resolver.Result) is written as it encodes itself,
+// which is what json.Marshal would write after checking and compacting
+// it again.
 func writeJSON(w http.ResponseWriter, code int, v any) {
-	body, err := json.Marshal(v)
+	var body []byte
+	var err error
+	if m, ok := v.(json.Marshaler); ok {
+		body, err = m.MarshalJSON()
+	} else {
+		body, err = json.Marshal(v)
+	}
 	if err != nil {
 		code, body = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
 	}
