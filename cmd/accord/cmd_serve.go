@@ -25,8 +25,11 @@ func (a *accord) serveCommand() *cli.Command {
 			"(as --offline would), then refreshes every repository in the background\n" +
 			"and answers every request from memory; a repository's answers become\n" +
 			"errors the moment its metadata expires. Endpoints: GET /v1/lookup,\n" +
-			"POST /v1/lookup, GET /v1/ref, GET /v1/status, POST /v1/admission,\n" +
-			"GET /healthz, GET /readyz, GET /metrics (see README.md).\n" +
+			"POST /v1/lookup, GET /v1/ref, GET /v1/status, POST /v1/admission\n" +
+			"(mutating webhook), POST /v1/admission/validate (validating webhook),\n" +
+			"GET /healthz, GET /readyz, GET /metrics (see README.md). With --offline\n" +
+			"there is no background refresh: the trust directory's state serves\n" +
+			"until it expires.\n" +
 			"SIGTERM or SIGINT drains the requests in flight and exits 0; a\n" +
 			"configuration error exits 2 before anything is served.",
 		Flags: []cli.Flag{
