@@ -36,6 +36,13 @@ func TestEndpoints(t *testing.T) {
 	if code, rz := readyz(t, base); code != http.StatusOK || !rz.Ready {
 		t.Fatalf("readyz after a refresh = %d %+v, want 200", code, rz)
 	}
+	code, body := get(t, base, "/v1/status")
+	var status readyzBody
+	if err := json.Unmarshal([]byte(body), &status); code != http.StatusOK || err != nil || !status.Ready ||
+		len(status.Repositories) != 2 || status.Repositories[1].Name != "qa" || status.Repositories[1].Targets != 1 ||
+		status.Repositories[1].Expires == nil || status.Repositories[1].LastSuccess == nil {
+		t.Errorf("status = %d %s, want each repository's versions, expiry and refresh", code, body)
+	}
 
 	sum := sha256.Sum256(appBytes)
 	digest := hex.EncodeToString(sum[:])
@@ -49,7 +56,7 @@ func TestEndpoints(t *testing.T) {
 	if res := lookup(t, base, "library/none:1"); res.Status != "not_found" {
 		t.Errorf("lookup library/none:1 = %+v, want not_found", res)
 	}
-	code, body := get(t, base, "/v1/lookup?target=library/app:1&groups=QA")
+	code, body = get(t, base, "/v1/lookup?target=library/app:1&groups=QA")
 	if code != http.StatusOK || !strings.Contains(body, `"groups":["qa"]`) {
 		t.Errorf("lookup with groups = %d %s, want verified with group qa", code, body)
 	}
