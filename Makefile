@@ -51,6 +51,7 @@ conformance: build
 # against it; see README.md.
 demo: build
 	$(GO) build -o $(BIN)/accord-fixtures ./fixtures/cmd/accord-fixtures
+	$(GO) build -o $(BIN)/admission-review ./scripts/admission-review
 	sh ./scripts/demo.sh $(BIN) $(DEMO_DIR)
 
 # bench runs every benchmark (BENCHMARKS.md; BENCHTIME=2s BENCHCOUNT=3

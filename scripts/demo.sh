@@ -393,6 +393,48 @@ expect 1 --offline image-verify -name docker.io/library/alpine:3.20 -digest "$DI
 mentions '^blocked: target "library/alpine:3\.20": no consensus'
 # --- end of the pulls block ----------------------------------------------
 
+# --- The admission webhook: accord serve ---------------------------------
+step "accord serve on the same trust directory, asked as Kubernetes asks a webhook (--admission mutate)"
+SERVE_PID=
+trap 'status=$?; stop_stage_server; stop_server; if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null || true; fi; exit $status' EXIT
+"$BIN/accord" --offline serve --listen 127.0.0.1:0 --admission mutate 2>"$DEMO/serve.log" &
+SERVE_PID=$!
+i=0
+until grep -q '^accord: serving on ' "$DEMO/serve.log"; do
+	i=$((i + 1))
+	if [ "$i" -gt 600 ] || ! kill -0 "$SERVE_PID" 2>/dev/null; then
+		echo "demo: accord serve did not start:" >&2
+		cat "$DEMO/serve.log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+SERVE_URL=$(sed -n 's/^accord: serving on //p' "$DEMO/serve.log" | head -n 1)
+echo "$ accord --offline serve --listen 127.0.0.1:0 --admission mutate   # $SERVE_URL"
+# review WANT IMAGE posts the AdmissionReview of a Pod running IMAGE.
+review() {
+	printf '$ POST %s/v1/admission  (a Pod running %s)\n' "$SERVE_URL" "$2"
+	set +e
+	"$BIN/admission-review" "$SERVE_URL/v1/admission" "$2" >"$LAST" 2>&1
+	got=$?
+	set -e
+	sed 's/^/  /' "$LAST"
+	if [ "$got" -ne "$1" ]; then
+		echo "demo: the review of $2 exited with status $got, expected $1" >&2
+		exit 1
+	fi
+}
+review 0 ubuntu:24.04
+mentions '^patch: .*"value":"ubuntu:24\.04@sha256:[0-9a-f]{64}"'
+step "... a Pod running redis, which only ci signed, is denied with each repository's reason"
+review 1 redis:7.4
+mentions '^denied: .*redis:7\.4.*no_consensus.*qa: missing'
+kill -TERM "$SERVE_PID"
+wait "$SERVE_PID"
+SERVE_PID=
+echo "accord serve stopped (SIGTERM: drained, exit 0)"
+# --- end of the admission webhook block ------------------------------------
+
 # accord audit, on a world where ci and qa share a targets key (a block
 # of its own: its own world, file:// URLs, and trust directory).
 step "Audit a world where ci and qa share a targets key: ci and qa together are worth one key holder, not two"

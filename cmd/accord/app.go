@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -40,6 +41,8 @@ type accord struct {
 
 	warnMu sync.Mutex
 	warned map[string]bool // warnings printed, by message
+
+	drained atomic.Bool // serve ended by a signal after draining its requests
 }
 
 // run runs the command line args (without the program name) and returns the
@@ -69,6 +72,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// Whatever the command made of the cancellation, the run was
 		// interrupted: one line says so, and every write of the commands
 		// was atomic, so nothing is left half-written.
+		if a.drained.Load() {
+			return exitOK // serve's way to stop: it drained and is done
+		}
 		code, line := intr.report()
 		fmt.Fprintf(stderr, "accord: %s\n", line)
 		return code
@@ -117,6 +123,7 @@ func (a *accord) newApp() *cli.App {
 			a.stageCommand(),
 			a.auditCommand(),
 			a.promoteCommand(),
+			a.serveCommand(),
 			a.completionCommand(),
 		},
 		Before:         a.before,

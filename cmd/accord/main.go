@@ -23,6 +23,9 @@
 //	accord list [PATTERN]                      every target the repositories sign
 //	accord audit [--within DURATION] [--refresh] [--groups G1,G2]
 //	                                           what the configuration really guarantees
+//	accord serve [--listen ADDR] [--admission validate|mutate|warn] [--tls-cert F --tls-key F]
+//	                                           answer lookups and Kubernetes admission
+//	                                           reviews over HTTP from verified state in memory
 //	accord completion bash|zsh|fish            print a shell completion script
 //	accord --version                           print accord's, go-tuf's and Go's versions
 //

@@ -1,0 +1,293 @@
+package service
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/accord-tuf/accord/mapfile"
+	"github.com/accord-tuf/accord/resolver"
+)
+
+// Request limits.
+const (
+	// MaxLookupBody bounds the body of POST /v1/lookup, in bytes.
+	MaxLookupBody = 1 << 20
+	// MaxLookupTargets bounds the targets of one POST /v1/lookup.
+	MaxLookupTargets = 10000
+	// MaxReviewBody bounds an admission review, in bytes: the API
+	// server's own limit on a request is 3 MiB.
+	MaxReviewBody = 4 << 20
+)
+
+// The paths the service answers; deploy/kubernetes names them too.
+const (
+	PathLookup    = "/v1/lookup"
+	PathRef       = "/v1/ref"
+	PathStatus    = "/v1/status"
+	PathAdmission = "/v1/admission"
+	PathValidate  = "/v1/admission/validate"
+	PathHealthz   = "/healthz"
+	PathReadyz    = "/readyz"
+	PathMetrics   = "/metrics"
+)
+
+// Handler returns the service's HTTP API:
+//
+//	GET  /v1/lookup?target=T&groups=a,b   one result, as `accord --json lookup` prints it
+//	POST /v1/lookup[?groups=a,b]          a JSON array of targets → an array of results
+//	GET  /v1/ref?image=IMAGE              the image pinned to its consensus digest
+//	GET  /v1/status                       every repository's state
+//	POST /v1/admission                    a Kubernetes admission.k8s.io/v1 AdmissionReview
+//	POST /v1/admission/validate           the same for a validating webhook: never a patch
+//	GET  /healthz                         200 while the process runs
+//	GET  /readyz                          200 when every repository has verified, unexpired state; else 503
+//	GET  /metrics                         Prometheus metrics
+//
+// A usage error is 400 with {"error": MESSAGE}; an unknown path is 404, a
+// known path with another method 405.
+func (s *Service) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+PathLookup, s.getLookup)
+	mux.HandleFunc("POST "+PathLookup, s.postLookup)
+	mux.HandleFunc("GET "+PathRef, s.getRef)
+	mux.HandleFunc("GET "+PathStatus, s.getStatus)
+	mux.HandleFunc("POST "+PathAdmission, s.postAdmission)
+	mux.HandleFunc("POST "+PathValidate, s.postValidate)
+	mux.HandleFunc("GET "+PathHealthz, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "alive"})
+	})
+	mux.HandleFunc("GET "+PathReadyz, s.getReadyz)
+	mux.Handle("GET "+PathMetrics, promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	return promhttp.InstrumentHandlerInFlight(s.metrics.inFlight, mux)
+}
+
+// writeJSON writes v as the response, with status code. A value that
+// encodes itself (a resolver.Result) is written as it encodes itself,
+// which is what json.Marshal would write after checking and compacting
+// it again.
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	var body []byte
+	var err error
+	if m, ok := v.(json.Marshaler); ok {
+		body, err = m.MarshalJSON()
+	} else {
+		body, err = json.Marshal(v)
+	}
+	if err != nil {
+		code, body = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	w.Write(append(body, '\n'))
+}
+
+// usage answers a usage error: 400 with the message.
+func usage(w http.ResponseWriter, format string, args ...any) {
+	writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf(format, args...)})
+}
+
+// groupsParam reads the groups query parameter: comma-separated names.
+func groupsParam(r *http.Request) ([]string, error) {
+	q := r.URL.Query()
+	if !q.Has("groups") {
+		return nil, nil
+	}
+	var groups []string
+	for _, g := range strings.Split(q.Get("groups"), ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			groups = append(groups, g)
+		}
+	}
+	if len(groups) == 0 {
+		return nil, errors.New("groups: names no repository")
+	}
+	return groups, nil
+}
+
+// lookup resolves target with res from memory and counts it. A nil result
+// is a usage error (an invalid target, an undeclared group).
+func (s *Service) lookup(r *http.Request, res *resolver.Resolver, target string, groups []string) (*resolver.Result, error) {
+	start := time.Now()
+	out, err := res.Resolve(r.Context(), target, groups)
+	s.metrics.latency.Observe(time.Since(start).Seconds())
+	if out == nil {
+		s.metrics.lookups.WithLabelValues("invalid").Inc()
+		if err == nil {
+			err = errors.New("no result")
+		}
+		return nil, err
+	}
+	s.metrics.lookups.WithLabelValues(string(out.Status)).Inc()
+	return out, nil
+}
+
+func (s *Service) getLookup(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	target := q.Get("target")
+	if !q.Has("target") || target == "" {
+		usage(w, "target: missing; ask %s?target=T[&groups=a,b]", PathLookup)
+		return
+	}
+	groups, err := groupsParam(r)
+	if err != nil {
+		usage(w, "%v", err)
+		return
+	}
+	res, err := s.lookup(r, s.resolver(), target, groups)
+	if err != nil {
+		usage(w, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Service) postLookup(w http.ResponseWriter, r *http.Request) {
+	groups, err := groupsParam(r)
+	if err != nil {
+		usage(w, "%v", err)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxLookupBody))
+	if err != nil {
+		usage(w, "body: %v (at most %d bytes)", err, MaxLookupBody)
+		return
+	}
+	var targets []string
+	if err := json.Unmarshal(body, &targets); err != nil {
+		usage(w, "body: want a JSON array of target names: %v", err)
+		return
+	}
+	if len(targets) == 0 || len(targets) > MaxLookupTargets {
+		usage(w, "body: %d targets; want 1 to %d", len(targets), MaxLookupTargets)
+		return
+	}
+	for i, t := range targets {
+		if err := mapfile.ValidateTarget(t); err != nil {
+			usage(w, "body[%d]: %v", i, err)
+			return
+		}
+	}
+	res := s.resolver()
+	out := make([]*resolver.Result, len(targets))
+	for i, t := range targets {
+		if out[i], err = s.lookup(r, res, t, groups); err != nil {
+			usage(w, "body[%d]: %v", i, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// refAnswer is the answer of GET /v1/ref.
+type refAnswer struct {
+	Image  string           `json:"image"`
+	Target string           `json:"target"`
+	Ref    string           `json:"ref,omitempty"` // only when verified
+	Error  string           `json:"error,omitempty"`
+	Result *resolver.Result `json:"result"`
+}
+
+func (s *Service) getRef(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	image := q.Get("image")
+	if image == "" {
+		usage(w, "image: missing; ask %s?image=IMAGE", PathRef)
+		return
+	}
+	groups, err := groupsParam(r)
+	if err != nil {
+		usage(w, "%v", err)
+		return
+	}
+	c := s.check(r, s.resolver(), image, groups)
+	if c.usage != nil {
+		usage(w, "%v", c.usage)
+		return
+	}
+	a := refAnswer{Image: image, Target: c.target, Ref: c.pinned, Result: c.result}
+	if c.refusal != "" {
+		a.Error = c.refusal
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// imageCheck is the verdict on one image reference.
+type imageCheck struct {
+	target  string
+	result  *resolver.Result
+	pinned  string // IMAGE:TAG@sha256:<consensus>, when verified
+	refusal string // why the image is refused, when it is
+	usage   error  // an invalid reference or group: no result
+}
+
+// check resolves an image reference: it is verified when its target is
+// and, when the reference carries a digest, that digest is the
+// consensus sha256.
+func (s *Service) check(r *http.Request, res *resolver.Resolver, image string, groups []string) imageCheck {
+	img, err := mapfile.ImageRef(image, s.aliases)
+	if err != nil {
+		s.metrics.lookups.WithLabelValues("invalid").Inc()
+		return imageCheck{usage: err, refusal: err.Error()}
+	}
+	c := imageCheck{target: img.Target}
+	if c.result, err = s.lookup(r, res, img.Target, groups); err != nil {
+		return imageCheck{usage: err, refusal: err.Error(), target: img.Target}
+	}
+	if c.result.Status != resolver.StatusVerified {
+		c.refusal = refusalText(c.result)
+		return c
+	}
+	sum, ok := c.result.Hashes["sha256"]
+	if !ok {
+		c.refusal = fmt.Sprintf("target %s: the consensus has no sha256 to pin the image to", img.Target)
+		return c
+	}
+	digest := "sha256:" + hex.EncodeToString(sum)
+	if img.Digest != "" && img.Digest != digest {
+		c.refusal = fmt.Sprintf("target %s: the reference's digest %s is not the consensus %s", img.Target, img.Digest, digest)
+		return c
+	}
+	c.pinned = tagged(img.Name, img.Target) + "@" + digest
+	return c
+}
+
+// tagged returns name with its tag, the target's, when it has none: a
+// reference pinned as NAME:TAG@DIGEST still names its target when it is
+// checked again.
+func tagged(name, target string) string {
+	if i := strings.LastIndexByte(name, ':'); i > strings.LastIndexByte(name, '/') {
+		return name
+	}
+	return name + ":" + target[strings.LastIndexByte(target, ':')+1:]
+}
+
+// refusalText says why a result is not verified: its status and each
+// repository's answer that was not a signature.
+func refusalText(res *resolver.Result) string {
+	var parts []string
+	for _, a := range res.Answers {
+		switch a.Kind {
+		case resolver.Failed:
+			parts = append(parts, fmt.Sprintf("%s: %v", a.Name, a.Err))
+		case resolver.Missing:
+			parts = append(parts, a.Name+": missing")
+		}
+	}
+	if res.Reason != "" {
+		parts = append([]string{res.Reason}, parts...)
+	}
+	text := fmt.Sprintf("target %s: %s", res.Target, res.Status)
+	if len(parts) > 0 {
+		text += " (" + strings.Join(parts, "; ") + ")"
+	}
+	return text
+}
