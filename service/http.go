@@ -84,11 +84,23 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	if err != nil {
 		code, body = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	w.Write(append(body, '\n'))
+	writeBody(w, code, append(body, '\n'))
 }
+
+// writeBody writes an encoded JSON answer, its final newline included.
+func writeBody(w http.ResponseWriter, code int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = contentJSON
+	h["Cache-Control"] = noStore
+	w.WriteHeader(code)
+	w.Write(body)
+}
+
+// Header values every JSON answer carries, shared: net/http only reads them.
+var (
+	contentJSON = []string{"application/json"}
+	noStore     = []string{"no-store"}
+)
 
 // usage answers a usage error: 400 with the message.
 func usage(w http.ResponseWriter, format string, args ...any) {
@@ -142,12 +154,35 @@ func (s *Service) getLookup(w http.ResponseWriter, r *http.Request) {
 		usage(w, "%v", err)
 		return
 	}
-	res, err := s.lookup(r, s.resolver(), target, groups)
+	// A cached answer is served only while every repository of its state
+	// is unexpired at this request's clock; otherwise the lookup is
+	// resolved again, and fails closed as it would without the cache.
+	start := time.Now()
+	st := s.state.Load()
+	key := cacheKey(target, groups)
+	if st.fresh(s.now()) {
+		if a, ok := st.cache.get(key); ok {
+			s.metrics.lookups.WithLabelValues(a.status).Inc()
+			s.metrics.latency.Observe(time.Since(start).Seconds())
+			writeBody(w, http.StatusOK, a.body)
+			return
+		}
+	}
+	res, err := s.lookup(r, st.res, target, groups)
 	if err != nil {
 		usage(w, "%v", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	body, err := res.MarshalJSON()
+	if err != nil {
+		writeJSON(w, http.StatusOK, res) // answers the encoding error as it always has
+		return
+	}
+	body = append(body, '\n')
+	if cacheable(res) && st.fresh(s.now()) {
+		st.cache.put(key, cachedAnswer{body: body, status: string(res.Status)})
+	}
+	writeBody(w, http.StatusOK, body)
 }
 
 func (s *Service) postLookup(w http.ResponseWriter, r *http.Request) {
