@@ -22,10 +22,11 @@ const (
 // and the answers encoded from them. A new state replaces it, cache
 // included, whenever any repository's snapshot is swapped.
 type state struct {
-	repos []*repository // in declared order
-	snaps []*snapshot   // snaps[i] is repos[i]'s, or nil
-	res   *resolver.Resolver
-	cache answerCache
+	repos  []*repository // in declared order
+	snaps  []*snapshot   // snaps[i] is repos[i]'s, or nil
+	res    *resolver.Resolver
+	cache  answerCache       // GET /v1/lookup's encoded answers
+	checks cache[imageCheck] // image references' verdicts (ref, admission)
 }
 
 // fresh reports whether every repository has a snapshot whose metadata
@@ -45,53 +46,64 @@ type cachedAnswer struct {
 	status string // the result's status, for the metrics
 }
 
-// answerCache holds the encoded answers of one state, keyed by target and
-// groups, bounded by maxCachedAnswers and maxCachedBytes. It is safe for
-// concurrent use.
-type answerCache struct {
+// cache is a map of one state's answers, keyed by what was asked, bounded
+// by maxCachedAnswers entries and maxCachedBytes bytes (as sized by put's
+// caller). It is safe for concurrent use; the values it holds are never
+// modified.
+type cache[V any] struct {
 	mu      sync.Mutex
-	entries map[string]cachedAnswer
+	entries map[string]cacheEntry[V]
 	bytes   int
 }
 
-// get returns the answer cached under key.
-func (c *answerCache) get(key string) (cachedAnswer, bool) {
-	c.mu.Lock()
-	a, ok := c.entries[key]
-	c.mu.Unlock()
-	return a, ok
+// cacheEntry is one cached value and its size in bytes, key included.
+type cacheEntry[V any] struct {
+	v    V
+	size int
 }
 
-// put caches a under key, first evicting entries (whichever the map
-// yields first: an arbitrary choice that a client cannot steer) until it
-// fits the bounds. An answer larger than the byte bound is not cached.
-func (c *answerCache) put(key string, a cachedAnswer) {
-	size := len(key) + len(a.body)
+// answerCache holds the encoded answers of GET /v1/lookup.
+type answerCache = cache[cachedAnswer]
+
+// get returns the value cached under key.
+func (c *cache[V]) get(key string) (V, bool) {
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	return e.v, ok
+}
+
+// put caches v, of size bytes, under key, first evicting entries
+// (whichever the map yields first: an arbitrary choice that a client
+// cannot steer) until it fits the bounds. A value larger than the byte
+// bound is not cached.
+func (c *cache[V]) put(key string, v V, size int) {
+	size += len(key)
 	if size > maxCachedBytes {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
-		c.entries = make(map[string]cachedAnswer)
+		c.entries = make(map[string]cacheEntry[V])
 	}
 	if old, ok := c.entries[key]; ok {
-		c.bytes -= len(key) + len(old.body)
+		c.bytes -= old.size
 		delete(c.entries, key)
 	}
 	for k, old := range c.entries {
 		if len(c.entries) < maxCachedAnswers && c.bytes+size <= maxCachedBytes {
 			break
 		}
-		c.bytes -= len(k) + len(old.body)
+		c.bytes -= old.size
 		delete(c.entries, k)
 	}
-	c.entries[key] = a
+	c.entries[key] = cacheEntry[V]{v: v, size: size}
 	c.bytes += size
 }
 
-// len returns the number of cached answers and their bytes.
-func (c *answerCache) len() (int, int) {
+// len returns the number of cached values and their bytes.
+func (c *cache[V]) len() (int, int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.entries), c.bytes
@@ -116,6 +128,16 @@ func cacheKey(target string, groups []string) string {
 		}
 	}
 	return b.String()
+}
+
+// checkSize estimates the bytes an image verdict holds: its strings and,
+// for its result, a generous bound of each answer's.
+func checkSize(c imageCheck) int {
+	n := len(c.target) + len(c.pinned) + len(c.refusal) + 256
+	if c.result != nil {
+		n += 512 * (1 + len(c.result.Answers))
+	}
+	return n
 }
 
 // cacheable reports whether a result may be served again from the

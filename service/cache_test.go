@@ -3,8 +3,10 @@ package service
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +14,36 @@ import (
 	"github.com/accord-tuf/accord/fixtures"
 )
 
-// cached returns how many answers the service's current state has cached.
+// cached returns how many lookup answers the service's current state has
+// cached.
 func cached(s *Service) int {
 	n, _ := s.state.Load().cache.len()
 	return n
+}
+
+// cachedChecks returns how many image verdicts the service's current
+// state has cached.
+func cachedChecks(s *Service) int {
+	n, _ := s.state.Load().checks.len()
+	return n
+}
+
+// ref asks GET /v1/ref for image and returns the pinned reference and the
+// refusal.
+func ref(t *testing.T, base, image string) (pinned, refusal string) {
+	t.Helper()
+	code, body := get(t, base, "/v1/ref?image="+url.QueryEscape(image))
+	if code != http.StatusOK {
+		t.Fatalf("ref %s: %d %s", image, code, body)
+	}
+	var a struct {
+		Ref   string `json:"ref"`
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		t.Fatalf("ref %s: %v in %s", image, err, body)
+	}
+	return a.Ref, a.Error
 }
 
 // TestCacheRefreshBringsNewAnswer checks that a cached answer is not
@@ -31,8 +59,13 @@ func TestCacheRefreshBringsNewAnswer(t *testing.T) {
 			t.Fatalf("lookup = %+v, want verified with the first bytes' sha256", res)
 		}
 	}
-	if n := cached(s); n != 1 {
-		t.Fatalf("cached answers after two lookups = %d, want 1", n)
+	for range 2 {
+		if pinned, refusal := ref(t, base, "library/app:1"); pinned != "library/app:1@sha256:"+hex.EncodeToString(old[:]) {
+			t.Fatalf("ref = %q (%s), want the first bytes' digest", pinned, refusal)
+		}
+	}
+	if n, m := cached(s), cachedChecks(s); n != 1 || m != 1 {
+		t.Fatalf("cached answers and verdicts after two lookups and refs = %d, %d; want 1, 1", n, m)
 	}
 	newBytes := []byte("the app's next image manifest\n")
 	for _, name := range []string{"ci", "qa"} {
@@ -45,6 +78,9 @@ func TestCacheRefreshBringsNewAnswer(t *testing.T) {
 	sum := sha256.Sum256(newBytes)
 	if res := lookup(t, base, "library/app:1"); res.Status != "verified" || res.Hashes["sha256"] != hex.EncodeToString(sum[:]) {
 		t.Errorf("lookup after a refresh = %+v, want verified with the new bytes' sha256 %x", res, sum)
+	}
+	if pinned, refusal := ref(t, base, "library/app:1"); pinned != "library/app:1@sha256:"+hex.EncodeToString(sum[:]) {
+		t.Errorf("ref after a refresh = %q (%s), want the new bytes' digest", pinned, refusal)
 	}
 }
 
@@ -65,8 +101,13 @@ func TestCacheExpiryFailsClosed(t *testing.T) {
 			t.Fatalf("lookup = %+v, want verified", res)
 		}
 	}
-	if n := cached(s); n != 1 {
-		t.Fatalf("cached answers = %d, want 1", n)
+	for range 2 {
+		if pinned, refusal := ref(t, base, "library/app:1"); pinned == "" {
+			t.Fatalf("ref = refused (%s), want pinned", refusal)
+		}
+	}
+	if n, m := cached(s), cachedChecks(s); n != 1 || m != 1 {
+		t.Fatalf("cached answers and verdicts = %d, %d; want 1, 1", n, m)
 	}
 	w.clock.advance(3 * time.Hour)
 	for range 2 {
@@ -74,6 +115,9 @@ func TestCacheExpiryFailsClosed(t *testing.T) {
 		if res.Status != "no_consensus" || len(res.Repositories) != 2 || res.Repositories[0].Answer != "signed" ||
 			res.Repositories[1].Answer != "error" || !strings.Contains(res.Repositories[1].Error, "expired") {
 			t.Fatalf("lookup of a cached target after qa expired = %+v, want qa's error naming the expiry", res)
+		}
+		if pinned, refusal := ref(t, base, "library/app:1"); pinned != "" || !strings.Contains(refusal, "expired") {
+			t.Fatalf("ref of a cached image after qa expired = %q (%s), want refused naming the expiry", pinned, refusal)
 		}
 	}
 	if err := w.repos["qa"].SetExpires("timestamp", time.Now().Add(fixtures.DefaultExpiry).UTC().Truncate(time.Second)); err != nil {
@@ -83,6 +127,9 @@ func TestCacheExpiryFailsClosed(t *testing.T) {
 	refresh(t, s)
 	if res := lookup(t, base, "library/app:1"); res.Status != "verified" {
 		t.Errorf("lookup after qa's refresh = %+v, want verified", res)
+	}
+	if pinned, refusal := ref(t, base, "library/app:1"); pinned == "" {
+		t.Errorf("ref after qa's refresh = refused (%s), want pinned", refusal)
 	}
 }
 
@@ -118,16 +165,16 @@ func TestAnswerCacheBytes(t *testing.T) {
 	var c answerCache
 	big := make([]byte, maxCachedBytes/4)
 	for i := range 20 {
-		c.put(fmt.Sprint(i), cachedAnswer{body: big})
+		c.put(fmt.Sprint(i), cachedAnswer{body: big}, len(big))
 		if n, size := c.len(); size > maxCachedBytes || n > 3 {
 			t.Fatalf("after %d answers of %d bytes: %d answers, %d bytes", i+1, len(big), n, size)
 		}
 	}
-	c.put("huge", cachedAnswer{body: make([]byte, maxCachedBytes+1)})
+	c.put("huge", cachedAnswer{body: make([]byte, maxCachedBytes+1)}, maxCachedBytes+1)
 	if _, ok := c.get("huge"); ok {
 		t.Error("an answer larger than the bound was cached")
 	}
-	c.put("19", cachedAnswer{body: []byte("small")})
+	c.put("19", cachedAnswer{body: []byte("small")}, 5)
 	if a, ok := c.get("19"); !ok || string(a.body) != "small" {
 		t.Errorf("replaced answer = %q, %v", a.body, ok)
 	}

@@ -180,7 +180,7 @@ func (s *Service) getLookup(w http.ResponseWriter, r *http.Request) {
 	}
 	body = append(body, '\n')
 	if cacheable(res) && st.fresh(s.now()) {
-		st.cache.put(key, cachedAnswer{body: body, status: string(res.Status)})
+		st.cache.put(key, cachedAnswer{body: body, status: string(res.Status)}, len(body))
 	}
 	writeBody(w, http.StatusOK, body)
 }
@@ -243,7 +243,7 @@ func (s *Service) getRef(w http.ResponseWriter, r *http.Request) {
 		usage(w, "%v", err)
 		return
 	}
-	c := s.check(r, s.resolver(), image, groups)
+	c := s.check(r, s.state.Load(), image, groups)
 	if c.usage != nil {
 		usage(w, "%v", c.usage)
 		return
@@ -264,10 +264,30 @@ type imageCheck struct {
 	usage   error  // an invalid reference or group: no result
 }
 
-// check resolves an image reference: it is verified when its target is
-// and, when the reference carries a digest, that digest is the
-// consensus sha256.
-func (s *Service) check(r *http.Request, res *resolver.Resolver, image string, groups []string) imageCheck {
+// check resolves an image reference over st: it is verified when its
+// target is and, when the reference carries a digest, that digest is the
+// consensus sha256. A verdict is cached in st, and served again only
+// while every repository of st is unexpired at the request's clock, as a
+// lookup's answer is.
+func (s *Service) check(r *http.Request, st *state, image string, groups []string) imageCheck {
+	start := time.Now()
+	key := cacheKey(image, groups)
+	if st.fresh(s.now()) {
+		if c, ok := st.checks.get(key); ok {
+			s.metrics.lookups.WithLabelValues(string(c.result.Status)).Inc()
+			s.metrics.latency.Observe(time.Since(start).Seconds())
+			return c
+		}
+	}
+	c := s.checkImage(r, st.res, image, groups)
+	if c.usage == nil && cacheable(c.result) && st.fresh(s.now()) {
+		st.checks.put(key, c, checkSize(c))
+	}
+	return c
+}
+
+// checkImage is check without the cache.
+func (s *Service) checkImage(r *http.Request, res *resolver.Resolver, image string, groups []string) imageCheck {
 	img, err := mapfile.ImageRef(image, s.aliases)
 	if err != nil {
 		s.metrics.lookups.WithLabelValues("invalid").Inc()
