@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -107,9 +108,9 @@ func usage(w http.ResponseWriter, format string, args ...any) {
 	writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf(format, args...)})
 }
 
-// groupsParam reads the groups query parameter: comma-separated names.
-func groupsParam(r *http.Request) ([]string, error) {
-	q := r.URL.Query()
+// groupsParam reads the groups query parameter of q: comma-separated
+// names.
+func groupsParam(q url.Values) ([]string, error) {
 	if !q.Has("groups") {
 		return nil, nil
 	}
@@ -149,7 +150,7 @@ func (s *Service) getLookup(w http.ResponseWriter, r *http.Request) {
 		usage(w, "target: missing; ask %s?target=T[&groups=a,b]", PathLookup)
 		return
 	}
-	groups, err := groupsParam(r)
+	groups, err := groupsParam(q)
 	if err != nil {
 		usage(w, "%v", err)
 		return
@@ -186,7 +187,7 @@ func (s *Service) getLookup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) postLookup(w http.ResponseWriter, r *http.Request) {
-	groups, err := groupsParam(r)
+	groups, err := groupsParam(r.URL.Query())
 	if err != nil {
 		usage(w, "%v", err)
 		return
@@ -238,7 +239,7 @@ func (s *Service) getRef(w http.ResponseWriter, r *http.Request) {
 		usage(w, "image: missing; ask %s?image=IMAGE", PathRef)
 		return
 	}
-	groups, err := groupsParam(r)
+	groups, err := groupsParam(q)
 	if err != nil {
 		usage(w, "%v", err)
 		return
