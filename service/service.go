@@ -80,6 +80,8 @@ type Service struct {
 
 	stateMu sync.Mutex            // serialises swapState
 	state   atomic.Pointer[state] // what requests read
+
+	refreshers sync.WaitGroup // the background refreshes Start started
 }
 
 // New checks cfg, opens every declared repository (a repository without a
@@ -150,7 +152,9 @@ func (s *Service) Start(ctx context.Context) {
 	}
 	s.startOnce.Do(func() {
 		for _, r := range s.repos {
+			s.refreshers.Add(1)
 			go func() {
+				defer s.refreshers.Done()
 				r.run(ctx, s.interval)
 			}()
 		}
