@@ -203,14 +203,14 @@ func (s *Service) admit(r *http.Request, uid k8stypes.UID, wl *workload, mutate 
 	if wl == nil {
 		return resp
 	}
-	res := s.resolver()
+	st := s.state.Load()
 	seen := map[string]imageCheck{}
 	var refusals []string
 	var patch []patchOp
 	for _, ci := range wl.images() {
 		c, ok := seen[ci.image]
 		if !ok {
-			c = s.check(r, res, ci.image, nil)
+			c = s.check(r, st, ci.image, nil)
 			seen[ci.image] = c
 		}
 		if c.refusal != "" {

@@ -157,7 +157,10 @@ func BenchmarkServeLookupHangingRepository(b *testing.B) {
 	before := *st[0].LastRefresh
 	w.servers["r0"].Inject(fixtures.Hang())
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	defer func() {
+		cancel()
+		s.refreshers.Wait()
+	}()
 	w.servers["r0"].ResetRequests()
 	s.Start(ctx)
 	for !firstRefreshDone(s, before) || len(w.servers["r0"].Requests()) == 0 {

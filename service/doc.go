@@ -27,6 +27,13 @@
 // instant on the repository answers with [ErrExpired], so the service
 // fails closed, until a refresh brings newer metadata.
 //
+// The snapshots of one moment, one resolver over them and a bounded cache
+// of encoded lookup answers and image verdicts make a state, replaced
+// whole whenever a refresh swaps any snapshot. A cached answer is served
+// only while every repository of its state is unexpired at the request's
+// clock, and an answer in which a repository failed is never cached, so
+// the cache changes no answer, only its cost.
+//
 // # HTTP API
 //
 // See [Service.Handler]. Lookups answer SPEC's JSON for `accord --json

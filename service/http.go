@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -84,20 +85,32 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	if err != nil {
 		code, body = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	w.Write(append(body, '\n'))
+	writeBody(w, code, append(body, '\n'))
 }
+
+// writeBody writes an encoded JSON answer, its final newline included.
+func writeBody(w http.ResponseWriter, code int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = contentJSON
+	h["Cache-Control"] = noStore
+	w.WriteHeader(code)
+	w.Write(body)
+}
+
+// Header values every JSON answer carries, shared: net/http only reads them.
+var (
+	contentJSON = []string{"application/json"}
+	noStore     = []string{"no-store"}
+)
 
 // usage answers a usage error: 400 with the message.
 func usage(w http.ResponseWriter, format string, args ...any) {
 	writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf(format, args...)})
 }
 
-// groupsParam reads the groups query parameter: comma-separated names.
-func groupsParam(r *http.Request) ([]string, error) {
-	q := r.URL.Query()
+// groupsParam reads the groups query parameter of q: comma-separated
+// names.
+func groupsParam(q url.Values) ([]string, error) {
 	if !q.Has("groups") {
 		return nil, nil
 	}
@@ -137,21 +150,44 @@ func (s *Service) getLookup(w http.ResponseWriter, r *http.Request) {
 		usage(w, "target: missing; ask %s?target=T[&groups=a,b]", PathLookup)
 		return
 	}
-	groups, err := groupsParam(r)
+	groups, err := groupsParam(q)
 	if err != nil {
 		usage(w, "%v", err)
 		return
 	}
-	res, err := s.lookup(r, s.resolver(), target, groups)
+	// A cached answer is served only while every repository of its state
+	// is unexpired at this request's clock; otherwise the lookup is
+	// resolved again, and fails closed as it would without the cache.
+	start := time.Now()
+	st := s.state.Load()
+	key := cacheKey(target, groups)
+	if st.fresh(s.now()) {
+		if a, ok := st.cache.get(key); ok {
+			s.metrics.lookups.WithLabelValues(a.status).Inc()
+			s.metrics.latency.Observe(time.Since(start).Seconds())
+			writeBody(w, http.StatusOK, a.body)
+			return
+		}
+	}
+	res, err := s.lookup(r, st.res, target, groups)
 	if err != nil {
 		usage(w, "%v", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	body, err := res.MarshalJSON()
+	if err != nil {
+		writeJSON(w, http.StatusOK, res) // answers the encoding error as it always has
+		return
+	}
+	body = append(body, '\n')
+	if cacheable(res) && st.fresh(s.now()) {
+		st.cache.put(key, cachedAnswer{body: body, status: string(res.Status)}, len(body))
+	}
+	writeBody(w, http.StatusOK, body)
 }
 
 func (s *Service) postLookup(w http.ResponseWriter, r *http.Request) {
-	groups, err := groupsParam(r)
+	groups, err := groupsParam(r.URL.Query())
 	if err != nil {
 		usage(w, "%v", err)
 		return
@@ -203,12 +239,12 @@ func (s *Service) getRef(w http.ResponseWriter, r *http.Request) {
 		usage(w, "image: missing; ask %s?image=IMAGE", PathRef)
 		return
 	}
-	groups, err := groupsParam(r)
+	groups, err := groupsParam(q)
 	if err != nil {
 		usage(w, "%v", err)
 		return
 	}
-	c := s.check(r, s.resolver(), image, groups)
+	c := s.check(r, s.state.Load(), image, groups)
 	if c.usage != nil {
 		usage(w, "%v", c.usage)
 		return
@@ -229,10 +265,30 @@ type imageCheck struct {
 	usage   error  // an invalid reference or group: no result
 }
 
-// check resolves an image reference: it is verified when its target is
-// and, when the reference carries a digest, that digest is the
-// consensus sha256.
-func (s *Service) check(r *http.Request, res *resolver.Resolver, image string, groups []string) imageCheck {
+// check resolves an image reference over st: it is verified when its
+// target is and, when the reference carries a digest, that digest is the
+// consensus sha256. A verdict is cached in st, and served again only
+// while every repository of st is unexpired at the request's clock, as a
+// lookup's answer is.
+func (s *Service) check(r *http.Request, st *state, image string, groups []string) imageCheck {
+	start := time.Now()
+	key := cacheKey(image, groups)
+	if st.fresh(s.now()) {
+		if c, ok := st.checks.get(key); ok {
+			s.metrics.lookups.WithLabelValues(string(c.result.Status)).Inc()
+			s.metrics.latency.Observe(time.Since(start).Seconds())
+			return c
+		}
+	}
+	c := s.checkImage(r, st.res, image, groups)
+	if c.usage == nil && cacheable(c.result) && st.fresh(s.now()) {
+		st.checks.put(key, c, checkSize(c))
+	}
+	return c
+}
+
+// checkImage is check without the cache.
+func (s *Service) checkImage(r *http.Request, res *resolver.Resolver, image string, groups []string) imageCheck {
 	img, err := mapfile.ImageRef(image, s.aliases)
 	if err != nil {
 		s.metrics.lookups.WithLabelValues("invalid").Inc()

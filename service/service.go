@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/accord-tuf/accord/mapfile"
@@ -76,6 +77,11 @@ type Service struct {
 	repos     []*repository          // in declared order
 	byName    map[string]*repository // by declared name
 	startOnce sync.Once
+
+	stateMu sync.Mutex            // serialises swapState
+	state   atomic.Pointer[state] // what requests read
+
+	refreshers sync.WaitGroup // the background refreshes Start started
 }
 
 // New checks cfg, opens every declared repository (a repository without a
@@ -111,7 +117,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	var errs []error
 	for _, name := range names {
-		r := &repository{name: name, now: cfg.Now, metrics: s.metrics, logf: cfg.Logf,
+		r := &repository{name: name, now: cfg.Now, metrics: s.metrics, logf: cfg.Logf, swapped: s.swapState,
 			open: func(offline bool) (*repo.Client, error) { return cfg.Open(name, offline) }}
 		if cfg.Refresh > 0 {
 			c, err := cfg.Open(name, false)
@@ -135,6 +141,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	s.swapState()
 	return s, nil
 }
 
@@ -145,7 +152,9 @@ func (s *Service) Start(ctx context.Context) {
 	}
 	s.startOnce.Do(func() {
 		for _, r := range s.repos {
+			s.refreshers.Add(1)
 			go func() {
+				defer s.refreshers.Done()
 				r.run(ctx, s.interval)
 			}()
 		}
@@ -172,17 +181,32 @@ func (s *Service) RefreshAll(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// resolver returns a resolver over the repositories' snapshots of this
+// resolver returns the resolver over the repositories' snapshots of this
 // moment; it never touches the network.
 func (s *Service) resolver() *resolver.Resolver {
-	return resolver.New(s.m, func(name string) (resolver.Repository, error) {
-		r, ok := s.byName[name]
+	return s.state.Load().res
+}
+
+// swapState makes the repositories' current snapshots the state requests
+// read, with a new resolver over them and an empty answer cache; the old
+// state's cache is dropped with it. Every snapshot swap calls it.
+func (s *Service) swapState() {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	st := &state{repos: s.repos, snaps: make([]*snapshot, len(s.repos))}
+	index := make(map[string]int, len(s.repos))
+	for i, r := range s.repos {
+		st.snaps[i] = r.snap.Load()
+		index[r.name] = i
+	}
+	st.res = resolver.New(s.m, func(name string) (resolver.Repository, error) {
+		i, ok := index[name]
 		if !ok {
 			return nil, fmt.Errorf("repository %q is not declared", name)
 		}
-		snap, err := r.check()
-		return &view{name: name, snap: snap, err: err, now: s.now}, nil
+		return &view{repo: s.repos[i], snap: st.snaps[i], now: s.now}, nil
 	})
+	s.state.Store(st)
 }
 
 // Serve answers HTTP requests on ln (with TLS when tlsConfig is not nil)

@@ -319,7 +319,10 @@ func TestBackgroundRefresh(t *testing.T) {
 	cfg.Refresh = 10 * time.Millisecond
 	s, base := w.start(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	defer func() {
+		cancel()
+		s.refreshers.Wait() // no refresh writes to the trust directory once the test ends
+	}()
 	s.Start(ctx)
 	for _, name := range []string{"ci", "qa"} {
 		if err := w.repos[name].AddTarget("library/app:9", []byte("nine")); err != nil {

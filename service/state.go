@@ -36,6 +36,7 @@ type repository struct {
 	now     func() time.Time
 	metrics *metrics
 	logf    func(string, ...any)
+	swapped func() // called after each swap of snap
 
 	snap atomic.Pointer[snapshot]
 
@@ -73,6 +74,9 @@ func (r *repository) load(ctx context.Context) error {
 	r.mu.Lock()
 	r.loadErr = nil
 	r.mu.Unlock()
+	if r.swapped != nil {
+		r.swapped()
+	}
 	r.metrics.expiry(r.name, c)
 	return nil
 }
@@ -82,18 +86,24 @@ func (r *repository) load(ctx context.Context) error {
 func (r *repository) check() (*snapshot, error) {
 	s := r.snap.Load()
 	if s == nil {
-		r.mu.Lock()
-		cause := r.loadErr
-		r.mu.Unlock()
-		if cause == nil {
-			return nil, &repo.Error{Repo: r.name, Err: ErrNoState}
-		}
-		return nil, &repo.Error{Repo: r.name, Err: fmt.Errorf("%w: %w", ErrNoState, cause)}
+		return nil, r.noState()
 	}
 	if err := s.fresh(r.name, r.now()); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// noState is the error of a repository without a snapshot, naming why
+// its state did not load when it is known.
+func (r *repository) noState() error {
+	r.mu.Lock()
+	cause := r.loadErr
+	r.mu.Unlock()
+	if cause == nil {
+		return &repo.Error{Repo: r.name, Err: ErrNoState}
+	}
+	return &repo.Error{Repo: r.name, Err: fmt.Errorf("%w: %w", ErrNoState, cause)}
 }
 
 // fresh fails when any of the snapshot's verified metadata has expired at
@@ -109,32 +119,34 @@ func (s *snapshot) fresh(name string, now time.Time) error {
 	return nil
 }
 
-// view is a repository as one request sees it: the snapshot of the moment
-// the request opened it, checked against the clock at every question. It
-// satisfies resolver.Repository and never touches the network.
+// view is a repository as the requests of one state see it: the
+// snapshot the state holds (nil when it has none), checked against the
+// clock at every question. It satisfies resolver.Repository and never
+// touches the network. One view serves every request of its state, so it
+// keeps no outcome of its own: a resolver keeps the outcome of Refresh
+// for its life, and the clock may move either way (tests move it back).
 type view struct {
-	name string
+	repo *repository
 	snap *snapshot
-	err  error
 	now  func() time.Time
 }
 
-// Refresh reports whether the view can answer; it fetches nothing.
-func (v *view) Refresh(context.Context) error {
-	if v.err != nil {
-		return v.err
-	}
-	return v.snap.fresh(v.name, v.now())
-}
+// Refresh fetches nothing and always succeeds: whether the view can
+// answer is decided at each question, by TargetInfo.
+func (v *view) Refresh(context.Context) error { return nil }
 
-// TargetInfo answers from the snapshot, and fails once the metadata it
-// relied on (a delegated role it loaded included) has expired.
+// TargetInfo answers from the snapshot, and fails when there is none or
+// once the metadata it relied on (a delegated role it loaded included)
+// has expired.
 func (v *view) TargetInfo(ctx context.Context, path string) (*metadata.TargetFiles, error) {
-	if err := v.Refresh(ctx); err != nil {
+	if v.snap == nil {
+		return nil, v.repo.noState()
+	}
+	if err := v.snap.fresh(v.repo.name, v.now()); err != nil {
 		return nil, err
 	}
 	info, err := v.snap.client.TargetInfo(ctx, path)
-	if ferr := v.snap.fresh(v.name, v.now()); ferr != nil {
+	if ferr := v.snap.fresh(v.repo.name, v.now()); ferr != nil {
 		return nil, ferr
 	}
 	return info, err
