@@ -116,6 +116,7 @@ func attack(b *testing.B, n int, next func(i int) vegeta.Target) vegeta.Metrics 
 // checks that every target is verified.
 func warmService(b *testing.B, w *world, cfg Config) string {
 	b.Helper()
+	b.Cleanup(TuneGC(os.Getenv)) // as accord serve runs
 	s, base := w.start(cfg)
 	refresh(b, s)
 	for i := range benchTargets {
@@ -151,6 +152,7 @@ func BenchmarkServeLookupHangingRepository(b *testing.B) {
 	w := newBenchWorld(b)
 	w.timeout = time.Hour
 	cfg := w.config(Validate)
+	b.Cleanup(TuneGC(os.Getenv)) // as accord serve runs
 	s, base := w.start(cfg)
 	refresh(b, s)
 	st, _ := s.Status()

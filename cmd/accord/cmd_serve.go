@@ -77,6 +77,7 @@ func (a *accord) serve(c *cli.Context) error {
 	if a.opts.offline {
 		refresh = -1 // no background refresh: the trust directory's state until it expires
 	}
+	defer service.TuneGC(a.getenv)()
 	svc, err := service.New(c.Context, service.Config{
 		Map:       m,
 		Open:      a.serviceRepository,
