@@ -95,20 +95,30 @@ func (r *Resolver) ResolveImage(ctx context.Context, im mapfile.Image, groups []
 	if res == nil {
 		return nil, err
 	}
-	out := &ImageResult{Image: im, Result: res, Err: err}
-	if err != nil {
-		return out, nil
+	return JudgeImage(im, res), nil
+}
+
+// JudgeImage decides, from the result of resolving im.Target, whether the
+// image may be pulled, as [Resolver.ResolveImage] does: only a verified
+// result with a sha256 in its consensus, equal to the reference's own
+// digest when it has one. A result that is not verified is refused with
+// the error [Resolver.Resolve] returns for it.
+func JudgeImage(im mapfile.Image, res *Result) *ImageResult {
+	out := &ImageResult{Image: im, Result: res}
+	if err := newError(res); err != nil {
+		out.Err = err
+		return out
 	}
 	sum := res.Hashes["sha256"]
 	if len(sum) != 32 {
 		out.Err = fmt.Errorf("image %q (target %q): %w", im.Name, im.Target, ErrNoImageDigest)
-		return out, nil
+		return out
 	}
 	out.Digest = "sha256:" + hex.EncodeToString(sum)
 	if im.Digest != "" && im.Digest != out.Digest {
 		out.Err = &DigestMismatchError{Image: im.Name, Target: im.Target, Consensus: out.Digest, Got: im.Digest, Source: "the reference's"}
 	}
-	return out, nil
+	return out
 }
 
 // ErrNoTagForDigest: a reference that names a digest but no tag, and no

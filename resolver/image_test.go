@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,6 +53,11 @@ func TestResolveImage(t *testing.T) {
 			}
 			if ir.Result == nil || ir.Result.Target != target {
 				t.Fatalf("result %+v, want one for %s", ir.Result, target)
+			}
+			// accord serve judges the result it resolved itself: the
+			// same decision.
+			if j := JudgeImage(im, ir.Result); j.Digest != ir.Digest || fmt.Sprint(j.Err) != fmt.Sprint(ir.Err) {
+				t.Errorf("JudgeImage gives %q, %v; ResolveImage %q, %v", j.Digest, j.Err, ir.Digest, ir.Err)
 			}
 			err = ir.Check(tc.digest)
 			if tc.err == nil {
@@ -138,3 +144,4 @@ func TestEscapeGlob(t *testing.T) {
 		}
 	}
 }
+

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -302,17 +301,13 @@ func (s *Service) checkImage(r *http.Request, res *resolver.Resolver, image stri
 		c.refusal = refusalText(c.result)
 		return c
 	}
-	sum, ok := c.result.Hashes["sha256"]
-	if !ok {
-		c.refusal = fmt.Sprintf("target %s: the consensus has no sha256 to pin the image to", img.Target)
+	// The judgement of accord ref and image-verify, on the same result.
+	judged := resolver.JudgeImage(img, c.result)
+	if judged.Err != nil {
+		c.refusal = judged.Err.Error()
 		return c
 	}
-	digest := "sha256:" + hex.EncodeToString(sum)
-	if img.Digest != "" && img.Digest != digest {
-		c.refusal = fmt.Sprintf("target %s: the reference's digest %s is not the consensus %s", img.Target, img.Digest, digest)
-		return c
-	}
-	c.pinned = tagged(img.Name, img.Target) + "@" + digest
+	c.pinned = tagged(img.Name, img.Target) + "@" + judged.Digest
 	return c
 }
 

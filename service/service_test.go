@@ -83,7 +83,7 @@ func TestEndpoints(t *testing.T) {
 	code, body = get(t, base, "/v1/ref?image=app:1@sha256:"+strings.Repeat("0", 64))
 	ref = refAnswer{}
 	if err := json.Unmarshal([]byte(body), &ref); code != http.StatusOK || err != nil || ref.Ref != "" ||
-		!strings.Contains(ref.Error, "is not the consensus") {
+		!strings.Contains(ref.Error, "does not match the consensus") {
 		t.Errorf("ref with another digest = %d %s, want refused naming both digests", code, body)
 	}
 
