@@ -144,4 +144,3 @@ func TestEscapeGlob(t *testing.T) {
 		}
 	}
 }
-
