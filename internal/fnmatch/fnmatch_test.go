@@ -100,7 +100,7 @@ func FuzzMatch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, pattern, name string) {
 		if !utf8.ValidString(pattern) || !utf8.ValidString(name) {
-			t.Skip("Python strings are code points")
+			return // not an input: Python strings, and TUF's JSON, are code points
 		}
 		re, err := regexp.Compile(translate(pattern))
 		if err != nil {
