@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -19,7 +18,7 @@ func (a *auditor) expiry(name string, tr *repo.Trusted) {
 	if tr.TopErr != nil {
 		a.add(Finding{
 			Severity: Warning, Check: Metadata, Code: CodeUnverified, Location: loc,
-			Message: fmt.Sprintf("no verified metadata beyond the root (%v): delegated roles, target hashes and expiries beyond the root were not checked", cause(name, tr.TopErr)),
+			Message: fmt.Sprintf("no verified metadata beyond the root (%v): delegated roles, target hashes and expiries beyond the root were not checked", repo.Cause(name, tr.TopErr)),
 			Advice:  "run: accord refresh " + name,
 		})
 	}
@@ -85,23 +84,10 @@ func (a *auditor) expiry(name string, tr *repo.Trusted) {
 		a.add(Finding{
 			Severity: Warning, Check: Metadata, Code: CodeIncomplete, Location: l,
 			Message: fmt.Sprintf("%s did not load (%s: %v): the keys they delegate to and their targets were not checked",
-				count(len(names), "delegated role", "delegated roles"), names[0], cause(name, tr.RoleErrs[names[0]])),
+				count(len(names), "delegated role", "delegated roles"), names[0], repo.Cause(name, tr.RoleErrs[names[0]])),
 			Advice: "run: accord refresh " + name,
 		})
 	}
-}
-
-// cause is err without the `repository "NAME": ` prefix that the
-// location already says.
-func cause(name string, err error) string {
-	var re *repo.Error
-	if errors.As(err, &re) && re.Repo == name && err.Error() == re.Error() {
-		if re.File != "" {
-			return re.File + ": " + re.Err.Error()
-		}
-		return re.Err.Error()
-	}
-	return err.Error()
 }
 
 // human writes a duration in days and hours ("7d", "1d23h", "5h", "12m").

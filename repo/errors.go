@@ -44,3 +44,17 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Cause returns err's message without the `repository "NAME": ` prefix,
+// for a line that already names the repository: `FILE: CAUSE` when err is
+// exactly an *Error of repository name, else err's whole message.
+func Cause(name string, err error) string {
+	var re *Error
+	if errors.As(err, &re) && re.Repo == name && err.Error() == re.Error() {
+		if re.File != "" {
+			return re.File + ": " + re.Err.Error()
+		}
+		return re.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,6 +1,8 @@
 package repo
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -97,6 +99,24 @@ func TestMirrorFile(t *testing.T) {
 	for _, role := range []string{"a/b", "../x", "a\\b", "a\x00b"} {
 		if got, err := mirrorFile(role); err == nil {
 			t.Errorf("mirrorFile(%q) = %q, want an error", role, got)
+		}
+	}
+}
+
+func TestCause(t *testing.T) {
+	base := errors.New("expired")
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&Error{Repo: "ci", File: "timestamp.json", Err: base}, "timestamp.json: expired"},
+		{&Error{Repo: "ci", Err: base}, "expired"},
+		{&Error{Repo: "qa", File: "timestamp.json", Err: base}, `repository "qa": timestamp.json: expired`},
+		{fmt.Errorf("refresh: %w", &Error{Repo: "ci", Err: base}), `refresh: repository "ci": expired`},
+		{base, "expired"},
+	} {
+		if got := Cause("ci", tc.err); got != tc.want {
+			t.Errorf("Cause(ci, %v) = %q, want %q", tc.err, got, tc.want)
 		}
 	}
 }

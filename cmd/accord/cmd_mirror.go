@@ -87,7 +87,7 @@ func (a *accord) mirror(c *cli.Context) error {
 		fmt.Fprintln(t, "REPOSITORY\tMIRROR")
 		for i, r := range results {
 			if errs[i] != nil {
-				fmt.Fprintf(t, "%s\terror: %s\n", r.Name, termtext.Line(repoCause(r.Name, errs[i])))
+				fmt.Fprintf(t, "%s\terror: %s\n", r.Name, termtext.Line(repo.Cause(r.Name, errs[i])))
 				continue
 			}
 			fmt.Fprintf(t, "%s\t%s\n", r.Name, termtext.Line(r.Dir))

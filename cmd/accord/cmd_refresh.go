@@ -102,7 +102,7 @@ func (a *accord) printRefresh(names []string, statuses []repo.Status, errs []err
 	fmt.Fprintln(t, "REPOSITORY\tROOT\tTIMESTAMP\tSNAPSHOT\tTARGETS\tEXPIRES")
 	for i, name := range names {
 		if errs[i] != nil {
-			fmt.Fprintf(t, "%s\t-\t-\t-\t-\terror: %s\n", name, termtext.Line(repoCause(name, errs[i])))
+			fmt.Fprintf(t, "%s\t-\t-\t-\t-\terror: %s\n", name, termtext.Line(repo.Cause(name, errs[i])))
 			continue
 		}
 		s := statuses[i]

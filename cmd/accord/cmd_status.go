@@ -138,7 +138,7 @@ func (a *accord) printStatus(states []repoState) error {
 			row("root", "not pinned")
 			continue
 		case st.err != nil:
-			row("error", "%s", termtext.Line(repoCause(st.name, st.err)))
+			row("error", "%s", termtext.Line(repo.Cause(st.name, st.err)))
 			continue
 		}
 		s := st.status

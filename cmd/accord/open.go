@@ -169,19 +169,6 @@ func each(ctx context.Context, clients []*repo.Client, fn func(context.Context, 
 	return errs
 }
 
-// repoCause is err without the `repository "NAME": ` prefix that a line
-// about that repository already says.
-func repoCause(name string, err error) string {
-	var re *repo.Error
-	if errors.As(err, &re) && re.Repo == name && err.Error() == re.Error() {
-		if re.File != "" {
-			return re.File + ": " + re.Err.Error()
-		}
-		return re.Err.Error()
-	}
-	return err.Error()
-}
-
 // repoConfig describes the repository r to package repo, with the global
 // options: --mirror, --offline, --max-age, --at and --timeout.
 func (a *accord) repoConfig(r *mapfile.Repository) (repo.Config, error) {
