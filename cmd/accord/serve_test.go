@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accord-tuf/accord/fixtures"
 )
 
 // startServe starts `accord serve --listen 127.0.0.1:0 ARGS` on the trust
@@ -53,27 +52,6 @@ func startServe(t *testing.T, e *crashEnv, args ...string) (*exec.Cmd, string, <
 	return cmd, base, rest
 }
 
-// serveEnv pins the demo world, served on loopback, in a new trust
-// directory.
-func serveEnv(t *testing.T) (*crashEnv, *fixtures.World) {
-	t.Helper()
-	w, err := fixtures.DemoWorld(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := w.Serve()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	e := &crashEnv{t: t, bin: buildAccord(t), trust: t.TempDir()}
-	e.must("init", "--map", w.MapPath())
-	for _, n := range fixtures.DemoRepositories {
-		e.must("pin", n, w.RootPath(n))
-	}
-	return e, w
-}
-
 // podReview is the AdmissionReview of creating a Pod running image.
 func podReview(image string) string {
 	return `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-1",` +
@@ -87,7 +65,7 @@ func podReview(image string) string {
 // mutate patch, and a denied one), commits its state so that an offline
 // run sees it, and on SIGTERM drains and exits 0.
 func TestServeBinary(t *testing.T) {
-	e, _ := serveEnv(t)
+	e, _, _ := demoEnv(t)
 	cmd, base, rest := startServe(t, e, "--admission", "mutate", "--refresh", "1h")
 	for {
 		resp, err := http.Get(base + "/readyz")
@@ -148,7 +126,7 @@ func TestServeBinary(t *testing.T) {
 // TestServeConfigErrors checks that serve refuses to start, with exit
 // status 2 and the reason, on each configuration error.
 func TestServeConfigErrors(t *testing.T) {
-	e, w := serveEnv(t)
+	e, w, _ := demoEnv(t)
 	unpinned := &crashEnv{t: t, bin: e.bin, trust: t.TempDir()}
 	unpinned.must("init", "--map", w.MapPath())
 	cert := filepath.Join(t.TempDir(), "tls.crt")
