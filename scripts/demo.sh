@@ -64,6 +64,25 @@ stop_stage_server() {
 	rm -f "$STAGE_FIFO"
 }
 
+# wait_ready FILE PID LOG WHAT waits until the server PID has written FILE
+# (its base URL), at most 2 minutes; if it stops first, it shows its LOG.
+wait_ready() {
+	tries=0
+	while [ ! -f "$1" ]; do
+		if ! kill -0 "$2" 2>/dev/null; then
+			echo "demo: $4 stopped:" >&2
+			cat "$3" >&2
+			exit 1
+		fi
+		tries=$((tries + 1))
+		if [ "$tries" -gt 120 ]; then
+			echo "demo: $4 did not start within 2 minutes" >&2
+			exit 1
+		fi
+		sleep 1
+	done
+}
+
 trap 'status=$?; stop_stage_server; stop_server; exit $status' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -145,20 +164,7 @@ mkfifo "$STAGE_FIFO"
 "$BIN/accord-fixtures" -serve-dir www -ready "$STAGE_READY" <"$STAGE_FIFO" >"$DEMO/stage-server.log" 2>&1 &
 STAGE_PID=$!
 exec 4>"$STAGE_FIFO"
-tries=0
-while [ ! -f "$STAGE_READY" ]; do
-	if ! kill -0 "$STAGE_PID" 2>/dev/null; then
-		echo "demo: the static server stopped:" >&2
-		cat "$DEMO/stage-server.log" >&2
-		exit 1
-	fi
-	tries=$((tries + 1))
-	if [ "$tries" -gt 120 ]; then
-		echo "demo: the static server did not start within 2 minutes" >&2
-		exit 1
-	fi
-	sleep 1
-done
+wait_ready "$STAGE_READY" "$STAGE_PID" "$DEMO/stage-server.log" "the static server"
 URL=$(cat "$STAGE_READY")
 echo "serving www/ on $URL"
 
@@ -286,20 +292,7 @@ mkfifo "$FIFO"
 "$BIN/accord-fixtures" -out "$WORLD" -serve <"$FIFO" >"$DEMO/server.log" 2>&1 &
 SERVER_PID=$!
 exec 3>"$FIFO"
-tries=0
-while [ ! -f "$WORLD/ready" ]; do
-	if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-		echo "demo: accord-fixtures stopped:" >&2
-		cat "$DEMO/server.log" >&2
-		exit 1
-	fi
-	tries=$((tries + 1))
-	if [ "$tries" -gt 120 ]; then
-		echo "demo: accord-fixtures did not start serving within 2 minutes" >&2
-		exit 1
-	fi
-	sleep 1
-done
+wait_ready "$WORLD/ready" "$SERVER_PID" "$DEMO/server.log" "accord-fixtures"
 echo "serving on $(cat "$WORLD/ready")"
 
 step "The map file: library/* needs both ci and qa (terminating); everything else needs prod"
