@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -20,18 +19,7 @@ func TestScriptInterop(t *testing.T) {
 	cmds := scriptCommands()
 	cmds["fixture-interop"] = cmdFixtureInterop
 	cmds["static-serve"] = cmdStaticServe
-	testscript.Run(t, testscript.Params{
-		Dir: filepath.Join("testdata", "interop"),
-		Setup: func(env *testscript.Env) error {
-			env.Setenv("ACCORD_HOME", filepath.Join(env.WorkDir, "trust"))
-			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
-			env.Setenv("XDG_DATA_HOME", "")
-			env.Setenv("ACCORD_GROUPS", "")
-			env.Values[worldKey{}] = &scriptWorld{seen: map[string]int{}}
-			return nil
-		},
-		Cmds: cmds,
-	})
+	testscript.Run(t, scriptParams("interop", cmds))
 }
 
 // interopUnrecognized are fields the specification does not define, with

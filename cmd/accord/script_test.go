@@ -32,8 +32,15 @@ func TestMain(m *testing.M) {
 // TestScript runs every testdata/script/*.txtar: each script holds its own
 // inputs and asserts the command's stdout, stderr and exit status.
 func TestScript(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir: filepath.Join("testdata", "script"),
+	testscript.Run(t, scriptParams("script", scriptCommands()))
+}
+
+// scriptParams runs the scripts of testdata/DIR with cmds, each in a
+// fresh trust directory and home of its own, without $XDG_DATA_HOME or
+// $ACCORD_GROUPS from the environment.
+func scriptParams(dir string, cmds map[string]func(ts *testscript.TestScript, neg bool, args []string)) testscript.Params {
+	return testscript.Params{
+		Dir: filepath.Join("testdata", dir),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("ACCORD_HOME", filepath.Join(env.WorkDir, "trust"))
 			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
@@ -42,8 +49,8 @@ func TestScript(t *testing.T) {
 			env.Values[worldKey{}] = &scriptWorld{seen: map[string]int{}}
 			return nil
 		},
-		Cmds: scriptCommands(),
-	})
+		Cmds: cmds,
+	}
 }
 
 // scriptCommands are the custom commands the scripts use.
