@@ -113,12 +113,7 @@ func groupsParam(q url.Values) ([]string, error) {
 	if !q.Has("groups") {
 		return nil, nil
 	}
-	var groups []string
-	for _, g := range strings.Split(q.Get("groups"), ",") {
-		if g = strings.TrimSpace(g); g != "" {
-			groups = append(groups, g)
-		}
-	}
+	groups := mapfile.SplitGroups(q.Get("groups"))
 	if len(groups) == 0 {
 		return nil, errors.New("groups: names no repository")
 	}
