@@ -206,7 +206,7 @@ func (s *Service) postLookup(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	res := s.resolver()
+	res := s.state.Load().res
 	out := make([]*resolver.Result, len(targets))
 	for i, t := range targets {
 		if out[i], err = s.lookup(r, res, t, groups); err != nil {
@@ -243,11 +243,7 @@ func (s *Service) getRef(w http.ResponseWriter, r *http.Request) {
 		usage(w, "%v", c.usage)
 		return
 	}
-	a := refAnswer{Image: image, Target: c.target, Ref: c.pinned, Result: c.result}
-	if c.refusal != "" {
-		a.Error = c.refusal
-	}
-	writeJSON(w, http.StatusOK, a)
+	writeJSON(w, http.StatusOK, refAnswer{Image: image, Target: c.target, Ref: c.pinned, Error: c.refusal, Result: c.result})
 }
 
 // imageCheck is the verdict on one image reference.
