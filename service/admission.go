@@ -73,44 +73,43 @@ func decodeReview(body []byte) (*admissionv1.AdmissionReview, *workload, error) 
 
 // podSpecOf decodes raw as an object of kind and returns its pod spec.
 func podSpecOf(kind metav1.GroupVersionKind, raw []byte) (*workload, error) {
-	var w *workload
-	var err error
-	switch kind.Group + "/" + kind.Kind {
-	case "/Pod":
-		var o corev1.Pod
-		err = json.Unmarshal(raw, &o)
-		w = &workload{&o.Spec, "/spec"}
-	case "apps/Deployment":
-		var o appsv1.Deployment
-		err = json.Unmarshal(raw, &o)
-		w = &workload{&o.Spec.Template.Spec, "/spec/template/spec"}
-	case "apps/StatefulSet":
-		var o appsv1.StatefulSet
-		err = json.Unmarshal(raw, &o)
-		w = &workload{&o.Spec.Template.Spec, "/spec/template/spec"}
-	case "apps/DaemonSet":
-		var o appsv1.DaemonSet
-		err = json.Unmarshal(raw, &o)
-		w = &workload{&o.Spec.Template.Spec, "/spec/template/spec"}
-	case "apps/ReplicaSet":
-		var o appsv1.ReplicaSet
-		err = json.Unmarshal(raw, &o)
-		w = &workload{&o.Spec.Template.Spec, "/spec/template/spec"}
-	case "batch/Job":
-		var o batchv1.Job
-		err = json.Unmarshal(raw, &o)
-		w = &workload{&o.Spec.Template.Spec, "/spec/template/spec"}
-	case "batch/CronJob":
-		var o batchv1.CronJob
-		err = json.Unmarshal(raw, &o)
-		w = &workload{&o.Spec.JobTemplate.Spec.Template.Spec, "/spec/jobTemplate/spec/template/spec"}
-	default:
+	decode, ok := podSpecDecoders[kind.Group+"/"+kind.Kind]
+	if !ok {
 		return nil, fmt.Errorf("kind %s: not a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob", kindName(kind))
 	}
+	w, err := decode(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s object: %v", kindName(kind), err)
 	}
 	return w, nil
+}
+
+// podSpecDecoders decodes each admitted kind, by "group/kind", into its
+// pod spec: one entry a kind instead of one branch of the same shape each.
+var podSpecDecoders = map[string]func(raw []byte) (*workload, error){
+	"/Pod":             podSpecAt(func(o *corev1.Pod) *corev1.PodSpec { return &o.Spec }, "/spec"),
+	"apps/Deployment":  podSpecAt(func(o *appsv1.Deployment) *corev1.PodSpec { return &o.Spec.Template.Spec }, templateSpec),
+	"apps/StatefulSet": podSpecAt(func(o *appsv1.StatefulSet) *corev1.PodSpec { return &o.Spec.Template.Spec }, templateSpec),
+	"apps/DaemonSet":   podSpecAt(func(o *appsv1.DaemonSet) *corev1.PodSpec { return &o.Spec.Template.Spec }, templateSpec),
+	"apps/ReplicaSet":  podSpecAt(func(o *appsv1.ReplicaSet) *corev1.PodSpec { return &o.Spec.Template.Spec }, templateSpec),
+	"batch/Job":        podSpecAt(func(o *batchv1.Job) *corev1.PodSpec { return &o.Spec.Template.Spec }, templateSpec),
+	"batch/CronJob":    podSpecAt(func(o *batchv1.CronJob) *corev1.PodSpec { return &o.Spec.JobTemplate.Spec.Template.Spec }, "/spec/jobTemplate/spec/template/spec"),
+}
+
+// templateSpec is the JSON pointer of the pod spec of a kind with a pod
+// template.
+const templateSpec = "/spec/template/spec"
+
+// podSpecAt returns a decoder of objects of type T whose pod spec is spec's,
+// at the JSON pointer path.
+func podSpecAt[T any](spec func(*T) *corev1.PodSpec, path string) func([]byte) (*workload, error) {
+	return func(raw []byte) (*workload, error) {
+		var o T
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return nil, err
+		}
+		return &workload{spec(&o), path}, nil
+	}
 }
 
 func kindName(k metav1.GroupVersionKind) string {

@@ -113,12 +113,7 @@ func groupsParam(q url.Values) ([]string, error) {
 	if !q.Has("groups") {
 		return nil, nil
 	}
-	var groups []string
-	for _, g := range strings.Split(q.Get("groups"), ",") {
-		if g = strings.TrimSpace(g); g != "" {
-			groups = append(groups, g)
-		}
-	}
+	groups := mapfile.SplitGroups(q.Get("groups"))
 	if len(groups) == 0 {
 		return nil, errors.New("groups: names no repository")
 	}
@@ -211,7 +206,7 @@ func (s *Service) postLookup(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	res := s.resolver()
+	res := s.state.Load().res
 	out := make([]*resolver.Result, len(targets))
 	for i, t := range targets {
 		if out[i], err = s.lookup(r, res, t, groups); err != nil {
@@ -248,11 +243,7 @@ func (s *Service) getRef(w http.ResponseWriter, r *http.Request) {
 		usage(w, "%v", c.usage)
 		return
 	}
-	a := refAnswer{Image: image, Target: c.target, Ref: c.pinned, Result: c.result}
-	if c.refusal != "" {
-		a.Error = c.refusal
-	}
-	writeJSON(w, http.StatusOK, a)
+	writeJSON(w, http.StatusOK, refAnswer{Image: image, Target: c.target, Ref: c.pinned, Error: c.refusal, Result: c.result})
 }
 
 // imageCheck is the verdict on one image reference.

@@ -181,12 +181,6 @@ func (s *Service) RefreshAll(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// resolver returns the resolver over the repositories' snapshots of this
-// moment; it never touches the network.
-func (s *Service) resolver() *resolver.Resolver {
-	return s.state.Load().res
-}
-
 // swapState makes the repositories' current snapshots the state requests
 // read, with a new resolver over them and an empty answer cache; the old
 // state's cache is dropped with it. Every snapshot swap calls it.

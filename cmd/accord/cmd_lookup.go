@@ -196,11 +196,7 @@ func (a *accord) groupsOption(c *cli.Context) (groups []string, source string, e
 	if !c.IsSet("groups") {
 		value, source = a.getenv("ACCORD_GROUPS"), "$ACCORD_GROUPS"
 	}
-	for _, g := range strings.Split(value, ",") {
-		if g = strings.TrimSpace(g); g != "" {
-			groups = append(groups, g)
-		}
-	}
+	groups = mapfile.SplitGroups(value)
 	if c.IsSet("groups") && len(groups) == 0 {
 		return nil, source, usageErrorf("--groups: %q names no repository; name at least one, or leave the flag out", value)
 	}
