@@ -184,7 +184,7 @@ func (c *Client) fetchTargetFrom(ctx context.Context, base, name string, info *m
 		return nil, &errVerify{err}
 	}
 	hashes := map[string]hash.Hash{}
-	writers := []io.Writer{sp.w}
+	writers := []io.Writer{sp.writer()}
 	for alg := range info.Hashes {
 		h := newHash(alg)
 		hashes[alg] = h

@@ -24,13 +24,11 @@ var errSpoolWrite = errors.New("spool write failed")
 type spool struct {
 	buf  *bytes.Buffer
 	file *os.File
-	w    io.Writer
 }
 
 func (c *Client) newSpool(length int64) (*spool, error) {
 	if length <= memorySpool {
-		b := &bytes.Buffer{}
-		return &spool{buf: b, w: b}, nil
+		return &spool{buf: &bytes.Buffer{}}, nil
 	}
 	if err := os.MkdirAll(c.spool, dirPerm); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
@@ -46,7 +44,7 @@ func (c *Client) newSpool(length int64) (*spool, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("spool: lock: %w", err)
 	}
-	return &spool{file: f, w: spoolWriter{f}}, nil
+	return &spool{file: f}, nil
 }
 
 // spoolWriter marks write errors as the spool's, not the mirror's.
@@ -67,6 +65,15 @@ func (s *spool) done() error {
 	}
 	_, err := s.file.Seek(0, io.SeekStart)
 	return err
+}
+
+// writer is where the download is written: the buffer, or the file
+// through [spoolWriter].
+func (s *spool) writer() io.Writer {
+	if s.file != nil {
+		return spoolWriter{s.file}
+	}
+	return s.buf
 }
 
 func (s *spool) reader() io.Reader {

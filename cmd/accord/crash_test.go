@@ -99,20 +99,7 @@ func (e *crashEnv) command(args ...string) *exec.Cmd {
 // an offline lookup verifies the target.
 func TestCrashKill(t *testing.T) {
 	bin := buildAccord(t)
-	w, err := fixtures.DemoWorld(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := w.Serve()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	e := &crashEnv{t: t, bin: bin, trust: t.TempDir()}
-	e.must("init", "--map", w.MapPath())
-	for _, n := range fixtures.DemoRepositories {
-		e.must("pin", n, w.RootPath(n))
-	}
+	w, srv, e := pinnedDemo(t, bin)
 	pinned := map[string][]byte{}
 	for _, n := range fixtures.DemoRepositories {
 		pinned[n] = w.Roots[n]
@@ -199,6 +186,28 @@ func publishDemo(t *testing.T, w *fixtures.World, rng *rand.Rand, i int) {
 		t.Fatal(err)
 	}
 	publishRepo(t, w, n)
+}
+
+// pinnedDemo builds the demo world, serves it on loopback until t ends,
+// and returns it with a fresh trust directory initialised with its map
+// file and every repository's root pinned.
+func pinnedDemo(t *testing.T, bin string) (*fixtures.World, *fixtures.Server, *crashEnv) {
+	t.Helper()
+	w, err := fixtures.DemoWorld(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := w.Serve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	e := &crashEnv{t: t, bin: bin, trust: t.TempDir()}
+	e.must("init", "--map", w.MapPath())
+	for _, n := range fixtures.DemoRepositories {
+		e.must("pin", n, w.RootPath(n))
+	}
+	return w, srv, e
 }
 
 // publishRepo publishes the world's repository n as it is and swaps the

@@ -44,20 +44,7 @@ func TestInterrupt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w, err := fixtures.DemoWorld(t.TempDir(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv, err := w.Serve()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
-			e := &crashEnv{t: t, bin: bin, trust: t.TempDir()}
-			e.must("init", "--map", w.MapPath())
-			for _, n := range fixtures.DemoRepositories {
-				e.must("pin", n, w.RootPath(n))
-			}
+			w, srv, e := pinnedDemo(t, bin)
 			e.must("refresh")
 			if tt.publish {
 				if err := w.Repos["ci"].Touch("targets"); err != nil {
