@@ -215,8 +215,6 @@ func (s *Stage) Timestamp(keys []*Key) (*TimestampResult, error) {
 		if snap, err = s.renewSnapshot(st); err != nil {
 			return nil, err
 		}
-	}
-	if renew {
 		err = s.publishSnapshot(st, snap, keys)
 	} else {
 		err = s.publishTimestampOnly(st, keys)
