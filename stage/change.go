@@ -94,18 +94,11 @@ func (s *Stage) Change(edits []Edit, keys []*Key) (*ChangeResult, error) {
 	if err := checkEdits(edits); err != nil {
 		return nil, err
 	}
-	unlock, err := s.lock()
+	st, unlock, err := s.lockCurrent()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	st, err := s.load()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkRoot(st); err != nil {
-		return nil, err
-	}
 	pending, err := s.loadPending(st)
 	if err != nil {
 		return nil, err

@@ -31,15 +31,11 @@ func (s *Stage) Prune(keep int) (*PruneResult, error) {
 	if keep < 1 {
 		return nil, fmt.Errorf("--keep %d: keep at least 1 version", keep)
 	}
-	unlock, err := s.lock()
+	st, unlock, err := s.lockLoad()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	st, err := s.load()
-	if err != nil {
-		return nil, err
-	}
 	res := &PruneResult{Removed: []string{}}
 	if st.timestamp == nil {
 		return res, nil

@@ -67,15 +67,11 @@ func (s *Stage) Rotate(r Rotation, keys []*Key) (*RotateResult, error) {
 	if !slices.Contains(Roles(), r.Role) {
 		return nil, fmt.Errorf("rotate: role %q: want root, targets, snapshot or timestamp", r.Role)
 	}
-	unlock, err := s.lock()
+	st, unlock, err := s.lockLoad()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	st, err := s.load()
-	if err != nil {
-		return nil, err
-	}
 	root, err := s.rotatedRoot(st.root, r)
 	if err != nil {
 		return nil, err

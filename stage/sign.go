@@ -97,18 +97,11 @@ func (s *Stage) Pending() (*Pending, error) {
 // publishes; see [Stage.Publish]. It returns the pending version after
 // signing and how many signatures it added.
 func (s *Stage) Sign(keys []*Key, want string) (*Pending, int, error) {
-	unlock, err := s.lock()
+	st, unlock, err := s.lockCurrent()
 	if err != nil {
 		return nil, 0, err
 	}
 	defer unlock()
-	st, err := s.load()
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := s.checkRoot(st); err != nil {
-		return nil, 0, err
-	}
 	if err := checkKeys(st.root, keys, []string{metadata.TARGETS}); err != nil {
 		return nil, 0, err
 	}
@@ -149,18 +142,11 @@ func (s *Stage) Sign(keys []*Key, want string) (*Pending, int, error) {
 // targets signatures, with a new snapshot and timestamp signed by the
 // online key among keys.
 func (s *Stage) Publish(keys []*Key) (*Pending, error) {
-	unlock, err := s.lock()
+	st, unlock, err := s.lockCurrent()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	st, err := s.load()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkRoot(st); err != nil {
-		return nil, err
-	}
 	next, err := s.loadPending(st)
 	if err != nil {
 		return nil, err
@@ -210,18 +196,11 @@ type TimestampResult struct {
 // signed anew too when it would expire before the new timestamp, or within
 // a quarter of its period.
 func (s *Stage) Timestamp(keys []*Key) (*TimestampResult, error) {
-	unlock, err := s.lock()
+	st, unlock, err := s.lockCurrent()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	st, err := s.load()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkRoot(st); err != nil {
-		return nil, err
-	}
 	if st.timestamp == nil {
 		return nil, fmt.Errorf("stage %s: nothing published yet: targets version 1 is pending", s.dir)
 	}
@@ -236,8 +215,6 @@ func (s *Stage) Timestamp(keys []*Key) (*TimestampResult, error) {
 		if snap, err = s.renewSnapshot(st); err != nil {
 			return nil, err
 		}
-	}
-	if renew {
 		err = s.publishSnapshot(st, snap, keys)
 	} else {
 		err = s.publishTimestampOnly(st, keys)

@@ -82,6 +82,35 @@ func (s *Stage) lock() (func(), error) {
 	return func() { l.Unlock() }, nil
 }
 
+// lockLoad takes the lock and loads the state under it. On success the
+// caller must call the returned unlock; on error the lock is released.
+func (s *Stage) lockLoad() (*state, func(), error) {
+	unlock, err := s.lock()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := s.load()
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return st, unlock, nil
+}
+
+// lockCurrent is [Stage.lockLoad] for a change that needs an unexpired
+// root ([Stage.checkRoot]).
+func (s *Stage) lockCurrent() (*state, func(), error) {
+	st, unlock, err := s.lockLoad()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.checkRoot(st); err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return st, unlock, nil
+}
+
 // clock returns the current time, to the second, in UTC (metadata holds
 // seconds).
 func (s *Stage) clock() time.Time { return s.now().UTC().Truncate(time.Second) }

@@ -135,6 +135,20 @@ func (a *accord) openStage(c *cli.Context) (*stage.Stage, error) {
 	return a.openStageDir(c.Args().First())
 }
 
+// openStageKeys opens the stage named by the first argument and loads the
+// keys the command signs with for roles (see stageKeys).
+func (a *accord) openStageKeys(c *cli.Context, roles ...string) (*stage.Stage, []*stage.Key, error) {
+	s, err := a.openStage(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := a.stageKeys(c, s, roles...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, keys, nil
+}
+
 // openStageDir opens the stage in dir, its clock at --at when given.
 func (a *accord) openStageDir(dir string) (*stage.Stage, error) {
 	if dir == "" {

@@ -147,11 +147,7 @@ func (a *accord) stageRemove(c *cli.Context) error {
 
 // stageChange applies edits and prints what they did.
 func (a *accord) stageChange(c *cli.Context, edits []stage.Edit) error {
-	s, err := a.openStage(c)
-	if err != nil {
-		return err
-	}
-	keys, err := a.stageKeys(c, s, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP)
+	s, keys, err := a.openStageKeys(c, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP)
 	if err != nil {
 		return err
 	}
@@ -217,11 +213,7 @@ func (a *accord) stageSign(c *cli.Context) error {
 	if err := argRange(c, 1, 1); err != nil {
 		return err
 	}
-	s, err := a.openStage(c)
-	if err != nil {
-		return err
-	}
-	keys, err := a.stageKeys(c, s, metadata.TARGETS)
+	s, keys, err := a.openStageKeys(c, metadata.TARGETS)
 	if err != nil {
 		return err
 	}
@@ -335,11 +327,7 @@ func (a *accord) stagePublish(c *cli.Context) error {
 	if err := argRange(c, 1, 1); err != nil {
 		return err
 	}
-	s, err := a.openStage(c)
-	if err != nil {
-		return err
-	}
-	keys, err := a.stageKeys(c, s, metadata.SNAPSHOT, metadata.TIMESTAMP)
+	s, keys, err := a.openStageKeys(c, metadata.SNAPSHOT, metadata.TIMESTAMP)
 	if err != nil {
 		return err
 	}
@@ -358,11 +346,7 @@ func (a *accord) stageTimestamp(c *cli.Context) error {
 	if err := argRange(c, 1, 1); err != nil {
 		return err
 	}
-	s, err := a.openStage(c)
-	if err != nil {
-		return err
-	}
-	keys, err := a.stageKeys(c, s, metadata.SNAPSHOT, metadata.TIMESTAMP)
+	s, keys, err := a.openStageKeys(c, metadata.SNAPSHOT, metadata.TIMESTAMP)
 	if err != nil {
 		return err
 	}
