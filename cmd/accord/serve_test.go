@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // startServe starts `accord serve --listen 127.0.0.1:0 ARGS` on the trust
